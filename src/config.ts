@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** Empty strings in env count as "not set", so `FOO=` behaves like an absent variable. */
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * The one schema for every setting. Parsed once at start-up (Node) or per request (Workers);
+ * a bad value stops the process naming the variable.
+ */
+export const configSchema = z.object({
+  PORT: port.default(8787),
+  HOST: z.string().min(1).default('::'),
+  MEILI_URL: optionalString.pipe(z.url().optional()),
+  MEILI_MASTER_KEY: optionalString,
+  REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/).default('yhd:'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
+  INTENTS_DIR: z.string().min(1).default('./intents'),
+  INDEX_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('passages'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  SESSION_TTL_SECONDS: positiveInt.default(1800),
+  PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
+  /** 32-byte key (hex or base64) for encrypting citizen contact details at rest. */
+  CASE_ENCRYPTION_KEY: optionalString,
+  /** Comma-separated `token` list for hotline agents' API. */
+  AGENT_TOKENS: optionalString,
+  /** Comma-separated `dept:token` pairs for departments' API. */
+  DEPT_TOKENS: optionalString,
+  LOG_RETENTION_DAYS: positiveInt.default(180),
+  CHAT_RATE_PER_MINUTE: positiveInt.default(60),
+  WECHATY_PUPPET: optionalString,
+  WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parse settings from an env-like record; throws {@link ConfigError} naming each bad variable.
+ * @example parseConfig({ PORT: '8080' }).PORT === 8080
+ */
+export function parseConfig(env: Record<string, unknown>): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,39 @@
+import { serve } from '@hono/node-server';
+import { createApp } from '../app.js';
+import { ConfigError, parseConfig } from '../config.js';
+import { startNodeRuntime } from '../node/bootstrap.js';
+
+async function main() {
+  let config;
+  try {
+    config = parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const runtime = await startNodeRuntime(config);
+  const { logger } = runtime.services;
+  const app = createApp(runtime.services);
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    logger.info(`一号答 listening on http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}/`);
+  });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    server.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

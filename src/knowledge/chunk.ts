@@ -1,0 +1,126 @@
+import type { KnowledgeDoc, Passage } from './schema.js';
+
+/** Heading levels recognised in Chinese official documents, outermost first. */
+const LEVELS: Array<{ re: RegExp; level: number; cite: (m: RegExpExecArray) => string }> = [
+  { re: /^第([一二三四五六七八九十百零〇]+)章/, level: 1, cite: (m) => `第${m[1]}章` },
+  { re: /^([一二三四五六七八九十]+)[、．.]/, level: 2, cite: (m) => `第${m[1]}部分` },
+  { re: /^[（(]([一二三四五六七八九十]+)[)）]/, level: 3, cite: (m) => `（${m[1]}）` },
+  { re: /^第([一二三四五六七八九十百零〇]+)条/, level: 4, cite: (m) => `第${m[1]}条` },
+  { re: /^(\d{1,2})[、.．](?!\d)/, level: 5, cite: (m) => `${m[1]}.` },
+];
+
+const MAX_CHARS = 700;
+const TARGET_CHARS = 450;
+
+interface Block {
+  headings: Array<{ level: number; text: string; cite: string }>;
+  text: string;
+}
+
+/** Split text into sentences, keeping the closing punctuation. */
+export function splitSentences(text: string): string[] {
+  const out: string[] = [];
+  const re = /[^。！？!?；;\n]+[。！？!?；;]*[”’」』）)]*|[\n]+/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const s = m[0].trim();
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+function headingOf(line: string): { level: number; text: string; cite: string } | undefined {
+  const md = /^(#{1,6})\s+(.*)$/.exec(line);
+  const body = md ? md[2]!.trim() : line;
+  for (const l of LEVELS) {
+    const m = l.re.exec(body);
+    if (m) {
+      // Inline heading: "（一）标题。正文…" — the heading is the first sentence.
+      const title = md ? body : (/^[^。！？：:]{1,40}[。：:]?/.exec(body)?.[0] ?? body);
+      return { level: l.level, text: title.replace(/[。：:]$/, ''), cite: l.cite(m) };
+    }
+  }
+  if (md) return { level: md[1]!.length === 1 ? 0 : Math.min(md[1]!.length, 6) + 4, text: body, cite: '' };
+  return undefined;
+}
+
+/** Walk the body, tracking the heading path, yielding one block per paragraph. */
+function blocks(body: string): Block[] {
+  const out: Block[] = [];
+  let path: Block['headings'] = [];
+  const paragraphs = body.replace(/\r\n/g, '\n').split(/\n\s*\n|\n(?=#)|\n(?=[（(][一二三四五六七八九十]+[)）])|\n(?=[一二三四五六七八九十]+、)/);
+  for (const raw of paragraphs) {
+    const para = raw.replace(/\n(?!\n)/g, '').trim();
+    if (!para) continue;
+    const h = headingOf(para);
+    if (h) {
+      path = [...path.filter((p) => p.level < h.level), h];
+      const isPureHeading = /^#/.test(para) || para.length <= h.text.length + 4;
+      if (isPureHeading) continue;
+    }
+    out.push({ headings: path, text: para.replace(/^#+\s*/, '') });
+  }
+  return out;
+}
+
+function sectionLabel(headings: Block['headings']): string {
+  return headings.map((h) => h.cite).filter(Boolean).join('');
+}
+
+/** Greedy sentence packing so no passage exceeds MAX_CHARS. */
+function packSentences(text: string): string[] {
+  if (text.length <= MAX_CHARS) return [text];
+  const parts: string[] = [];
+  let cur = '';
+  for (const s of splitSentences(text)) {
+    if (cur && cur.length + s.length > TARGET_CHARS) {
+      parts.push(cur);
+      cur = '';
+    }
+    cur += s;
+  }
+  if (cur) parts.push(cur);
+  return parts;
+}
+
+/**
+ * Cut a document into passages along its own structure (一、 （一） 第X条 1. and Markdown
+ * headings); each passage keeps its heading path so answers can cite 第二部分（三）.
+ */
+export function chunkDocument(doc: KnowledgeDoc): Passage[] {
+  const groups: Block[] = [];
+  for (const b of blocks(doc.body)) {
+    const last = groups[groups.length - 1];
+    const same = last && sectionLabel(last.headings) === sectionLabel(b.headings)
+      && last.headings.map((h) => h.text).join('/') === b.headings.map((h) => h.text).join('/');
+    if (same && last.text.length + b.text.length <= TARGET_CHARS) last.text += `\n${b.text}`;
+    else groups.push({ ...b });
+  }
+  const publishedTs = doc.published ? Math.floor(Date.parse(`${doc.published}T00:00:00+08:00`) / 1000) : undefined;
+  const passages: Passage[] = [];
+  for (const g of groups) {
+    for (const text of packSentences(g.text)) {
+      const order = passages.length;
+      passages.push({
+        id: `${doc.id}--${order}`,
+        docId: doc.id,
+        title: doc.title,
+        type: doc.type,
+        docNo: doc.doc_no,
+        issuer: doc.issuer,
+        published: doc.published,
+        publishedTs,
+        status: doc.status,
+        departments: doc.departments,
+        topics: doc.topics,
+        interprets: doc.interprets,
+        url: doc.source_url,
+        headings: g.headings.map((h) => h.text),
+        section: sectionLabel(g.headings),
+        text,
+        order,
+      });
+    }
+  }
+  return passages;
+}

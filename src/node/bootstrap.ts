@@ -1,0 +1,106 @@
+import { join, resolve } from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Classification } from '../dialogue/engine.js';
+import { chunkDocument } from '../knowledge/chunk.js';
+import { parseDepartments } from '../knowledge/departments.js';
+import { createLogger, type Logger } from '../logger.js';
+import { syncPassageIndex } from '../retrieval/indexer.js';
+import { createServices, type Services } from '../services.js';
+import { createMemoryRedis, createRedis, type Redis } from '../store/redis.js';
+import { loadKnowledgeDir, readTextIfExists } from './knowledge-fs.js';
+import { startMeilisearch, type MeiliProcess } from './meili-process.js';
+import { redisServerAvailable, startRedis, type RedisProcess } from './redis-process.js';
+
+export interface NodeRuntime {
+  services: Services;
+  /** Stop what we started, in reverse order. */
+  close(): Promise<void>;
+}
+
+async function resolveMeili(config: Config, logger: Logger, stack: Array<() => Promise<void>>) {
+  if (config.MEILI_URL) return { url: config.MEILI_URL, apiKey: config.MEILI_MASTER_KEY };
+  logger.info('MEILI_URL not set: starting the embedded Meilisearch');
+  const meili: MeiliProcess = await startMeilisearch({
+    dataDir: join(resolve(config.DATA_DIR), 'meilisearch'),
+    masterKey: config.MEILI_MASTER_KEY,
+    log: (line) => logger.debug('meilisearch', { line }),
+  });
+  stack.push(() => meili.stop());
+  logger.info('embedded Meilisearch ready', { url: meili.url });
+  return { url: meili.url, apiKey: meili.masterKey };
+}
+
+async function resolveRedis(config: Config, logger: Logger, stack: Array<() => Promise<void>>): Promise<Redis> {
+  if (config.REDIS_URL) return createRedis(config.REDIS_URL);
+  if (!redisServerAvailable()) {
+    logger.warn(
+      '!!! redis-server is not installed and REDIS_URL is not set: using an IN-MEMORY store. ' +
+        'Cases, sessions and logs will NOT survive a restart. Install redis-server (apt-get install redis-server) or set REDIS_URL.',
+    );
+    return createMemoryRedis();
+  }
+  logger.info('REDIS_URL not set: starting redis-server with AOF');
+  const proc: RedisProcess = await startRedis({ dataDir: join(resolve(config.DATA_DIR), 'redis') });
+  stack.push(() => proc.stop());
+  logger.info('embedded Redis ready', { url: proc.url });
+  return createRedis(proc.url);
+}
+
+/** Index `knowledge/` if the live index is missing or its content changed. */
+export async function indexKnowledge(services: Services, knowledgeDir: string): Promise<void> {
+  const { docs, errors } = loadKnowledgeDir(knowledgeDir);
+  for (const e of errors) services.logger.error('knowledge file rejected', { error: e });
+  const passages = docs.flatMap(chunkDocument);
+  const outcome = await syncPassageIndex(services.meili, services.config.INDEX_NAME, passages, loadSynonyms(knowledgeDir));
+  services.logger.info(outcome.indexed ? 'knowledge indexed' : 'knowledge index up to date', {
+    documents: docs.length,
+    passages: outcome.passages,
+  });
+}
+
+export function loadSynonyms(knowledgeDir: string): Record<string, string[]> {
+  return {};
+}
+
+/**
+ * Build services from resolved connections plus the data folders on disk (departments,
+ * intents). Shared by the entry, scripts and tests so all wire the same way.
+ */
+export function buildServicesFromDisk(
+  config: Config,
+  deps: { clock: Clock; logger: Logger; redis: Redis; meili: { url: string; apiKey?: string } },
+): Services {
+  const depsFile = join(config.KNOWLEDGE_DIR, 'departments.yaml');
+  const depsText = readTextIfExists(depsFile);
+  if (!depsText) throw new Error(`${depsFile} is missing`);
+  return createServices({
+    ...deps,
+    config,
+    directory: parseDepartments(depsText, depsFile),
+    classify: (): Classification => ({ intent: 'consult', confidence: 1 }),
+  });
+}
+
+/**
+ * Resolve everything the Node service needs: spawn what is not configured, build services,
+ * index the knowledge base.
+ */
+export async function startNodeRuntime(config: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<NodeRuntime> {
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const stack: Array<() => Promise<void>> = [];
+  const close = async () => {
+    while (stack.length) await stack.pop()!().catch((err) => logger.error('shutdown step failed', { err }));
+  };
+  try {
+    const meili = await resolveMeili(config, logger, stack);
+    const redis = await resolveRedis(config, logger, stack);
+    stack.push(async () => void redis.disconnect());
+    const services = buildServicesFromDisk(config, { clock: opts.clock ?? systemClock, logger, redis, meili });
+    await indexKnowledge(services, config.KNOWLEDGE_DIR);
+    return { services, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+import type { Passage } from '../knowledge/schema.js';
+
+/** A passage as stored in Meilisearch (the heading path flattened for search). */
+export interface PassageDocument extends Passage {
+  headingsText: string;
+}
+
+export interface SearchFilters {
+  type?: Array<Passage['type']>;
+  departments?: string[];
+  status?: Passage['status'];
+  /** YYYY-MM-DD, inclusive. */
+  publishedFrom?: string;
+  publishedTo?: string;
+  docId?: string;
+}
+
+export interface RetrievalHit {
+  passage: Passage;
+  /** Final score after re-ranking, higher is better, roughly 0..1. */
+  score: number;
+  /** The sentence(s) of the passage that best answer the question. */
+  answer: string;
+}
+
+export interface RetrievalResult {
+  /** The query after normalisation (what was actually searched). */
+  normalized: string;
+  hits: RetrievalHit[];
+  /** 0..1: how sure we are the first hit answers the question. */
+  confidence: number;
+  tookMs: number;
+}
+
+/** The retrieval port the dialogue engine, panel and eval use. */
+export interface Retriever {
+  search(query: string, opts?: { limit?: number; filters?: SearchFilters }): Promise<RetrievalResult>;
+}
+
+/** Thrown when the search engine cannot be reached (as opposed to "found nothing"). */
+export class SearchUnavailableError extends Error {
+  constructor(cause?: unknown) {
+    super('search engine unavailable', { cause });
+    this.name = 'SearchUnavailableError';
+  }
+}

@@ -1,0 +1,65 @@
+import { Meilisearch } from 'meilisearch';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createRedisSessionStore, type SessionStore } from './dialogue/session-store.js';
+import type { DialogueDeps } from './dialogue/engine.js';
+import type { DepartmentDirectory } from './knowledge/departments.js';
+import type { Logger } from './logger.js';
+import { createMeiliRetriever } from './retrieval/retriever.js';
+import type { Retriever } from './retrieval/types.js';
+import type { Redis } from './store/redis.js';
+
+/** Everything the app needs, built once (Node) or per request (Workers) and passed in. */
+export interface Services {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  redis: Redis;
+  meili: Meilisearch;
+  retriever: Retriever;
+  directory: DepartmentDirectory;
+  sessions: SessionStore;
+  dialogue: DialogueDeps;
+  /** Liveness of the dependencies, for /readyz. */
+  readiness(): Promise<Record<string, boolean>>;
+}
+
+export interface ServiceInputs {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  redis: Redis;
+  meili: { url: string; apiKey?: string };
+  directory: DepartmentDirectory;
+  classify: DialogueDeps['classify'];
+}
+
+/**
+ * Wire the services from already-resolved inputs. Free of Node APIs so the Workers entry can
+ * use it too; the Node entry resolves the inputs (spawning Meilisearch/Redis, reading files).
+ */
+export function createServices(inputs: ServiceInputs): Services {
+  const { config, clock, logger, redis, directory } = inputs;
+  const meili = new Meilisearch({ host: inputs.meili.url, apiKey: inputs.meili.apiKey, timeout: 5000 });
+  const retriever = createMeiliRetriever(meili, config.INDEX_NAME);
+  const sessions = createRedisSessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS);
+  return {
+    config,
+    clock,
+    logger,
+    redis,
+    meili,
+    retriever,
+    directory,
+    sessions,
+    dialogue: { classify: inputs.classify, retriever, now: () => clock.now() },
+    async readiness() {
+      const [meiliOk, indexOk, redisOk] = await Promise.all([
+        meili.isHealthy().catch(() => false),
+        meili.index(config.INDEX_NAME).getStats().then((s) => s.numberOfDocuments > 0).catch(() => false),
+        redis.ping().then((r) => r === 'PONG').catch(() => false),
+      ]);
+      return { meilisearch: meiliOk, index: indexOk, redis: redisOk };
+    },
+  };
+}
