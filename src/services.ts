@@ -5,6 +5,7 @@ import { createRedisSessionStore, type SessionStore } from './dialogue/session-s
 import type { DialogueDeps } from './dialogue/engine.js';
 import type { DepartmentDirectory } from './knowledge/departments.js';
 import type { Logger } from './logger.js';
+import { createRedisCitizenOutbox, type CitizenOutbox } from './notify/citizen-outbox.js';
 import { createMeiliRetriever } from './retrieval/retriever.js';
 import type { Retriever } from './retrieval/types.js';
 import type { Redis } from './store/redis.js';
@@ -19,6 +20,8 @@ export interface Services {
   retriever: Retriever;
   directory: DepartmentDirectory;
   sessions: SessionStore;
+  /** Late messages back to citizens on their own channel. */
+  outbox: CitizenOutbox;
   dialogue: DialogueDeps;
   /** Liveness of the dependencies, for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
@@ -52,6 +55,7 @@ export function createServices(inputs: ServiceInputs): Services {
     retriever,
     directory,
     sessions,
+    outbox: createRedisCitizenOutbox(redis, config.REDIS_PREFIX, () => clock.now()),
     dialogue: { classify: inputs.classify, retriever, now: () => clock.now() },
     async readiness() {
       const [meiliOk, indexOk, redisOk] = await Promise.all([
