@@ -1,4 +1,5 @@
 import type { Passage } from '../knowledge/schema.js';
+import type { RetrievalHit } from '../retrieval/types.js';
 
 export type Channel = 'web' | 'wechat' | 'panel';
 
@@ -52,13 +53,22 @@ export type Effect =
 export interface PendingClarify {
   kind: 'clarify';
   query: string;
-  options: Array<{ label: string; docId: string; passageId: string }>;
+  options: Array<{ label: string; docId: string; passageId: string; hit: RetrievalHit }>;
+}
+/** We could not answer and offered a case or the hotline; `question` is what was asked. */
+export interface PendingOffer {
+  kind: 'offer';
+  question: string;
 }
 export interface PendingCollect {
   kind: 'collect';
   draft: CaseDraft;
   /** Slot being asked for now, or 'confirm' when waiting for yes/no. */
   asking: 'what' | 'where' | 'when' | 'contact' | 'confirm';
+  /** Slots already asked once (optional ones are not asked twice). */
+  asked: string[];
+  /** Idempotency key of the case this draft becomes: fixed when the draft starts. */
+  draftKey: string;
 }
 
 export interface DialogueState {
@@ -70,7 +80,7 @@ export interface DialogueState {
   history: Array<{ role: 'user' | 'bot'; text: string }>;
   /** What the last answered question was about, for follow-ups. */
   topic?: { query: string; docId?: string; title?: string };
-  pending?: PendingClarify | PendingCollect;
+  pending?: PendingClarify | PendingCollect | PendingOffer;
   /** Consecutive turns we could not answer (fallback ladder). */
   misses: number;
   /** Case numbers created in this session (status lookups are limited to these). */
