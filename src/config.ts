@@ -33,6 +33,13 @@ export const configSchema = z.object({
   CHAT_RATE_PER_MINUTE: positiveInt.default(60),
   WECHATY_PUPPET: optionalString,
   WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
+  /**
+   * HMAC key that turns WeChat contact ids into pseudonymous citizen references. Keep it stable:
+   * changing it orphans the contact mapping of open cases.
+   */
+  WECHAT_REF_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Messages one WeChat contact may send per minute before the bot asks them to slow down. */
+  WECHAT_RATE_PER_MINUTE: positiveInt.default(12),
 });
 
 export type Config = z.infer<typeof configSchema>;
