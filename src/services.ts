@@ -2,8 +2,8 @@ import { Meilisearch } from 'meilisearch';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createRedisSessionStore, type SessionStore } from './dialogue/session-store.js';
-import type { DialogueDeps } from './dialogue/engine.js';
-import type { DepartmentDirectory } from './knowledge/departments.js';
+import type { Classification, DialogueDeps } from './dialogue/engine.js';
+import { parseDepartments, type DepartmentDirectory } from './knowledge/departments.js';
 import type { Logger } from './logger.js';
 import { createRedisCitizenOutbox, type CitizenOutbox } from './notify/citizen-outbox.js';
 import { createMeiliRetriever } from './retrieval/retriever.js';
@@ -35,6 +35,34 @@ export interface ServiceInputs {
   meili: { url: string; apiKey?: string };
   directory: DepartmentDirectory;
   classify: DialogueDeps['classify'];
+}
+
+/** A data file's repository-relative path (for error messages) and its text. */
+export interface TextFile {
+  file: string;
+  text: string;
+}
+
+/**
+ * The data folders as text: read from disk by the Node side, bundled into the Worker by
+ * `scripts/build-worker-data.ts`. Both runtimes parse them with {@link parseServiceData}.
+ */
+export interface ServiceData {
+  departments: TextFile;
+  /** Every `intents/*.yaml`. */
+  intents: TextFile[];
+}
+
+/**
+ * Parse the data files into the pure parts of {@link ServiceInputs}. Done once per process
+ * (Node) or per isolate (Workers); throws naming the file on bad data. The one place data
+ * becomes services, so the two runtimes cannot drift apart.
+ */
+export function parseServiceData(data: ServiceData): Pick<ServiceInputs, 'directory' | 'classify'> {
+  return {
+    directory: parseDepartments(data.departments.text, data.departments.file),
+    classify: (): Classification => ({ intent: 'consult', confidence: 1 }),
+  };
 }
 
 /**

@@ -1,16 +1,15 @@
 import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Classification } from '../dialogue/engine.js';
 import { chunkDocument } from '../knowledge/chunk.js';
-import { parseDepartments } from '../knowledge/departments.js';
 import { createLogger, type Logger } from '../logger.js';
 import { syncPassageIndex } from '../retrieval/indexer.js';
-import { createServices, type Services } from '../services.js';
+import { createServices, parseServiceData, type Services } from '../services.js';
 import { createMemoryRedis, createRedis, type Redis } from '../store/redis.js';
-import { loadKnowledgeDir, readTextIfExists } from './knowledge-fs.js';
+import { loadKnowledgeDir } from './knowledge-fs.js';
 import { startMeilisearch, type MeiliProcess } from './meili-process.js';
 import { redisServerAvailable, startRedis, type RedisProcess } from './redis-process.js';
+import { readServiceData } from './service-data.js';
 
 export interface NodeRuntime {
   services: Services;
@@ -71,15 +70,7 @@ export function buildServicesFromDisk(
   config: Config,
   deps: { clock: Clock; logger: Logger; redis: Redis; meili: { url: string; apiKey?: string } },
 ): Services {
-  const depsFile = join(config.KNOWLEDGE_DIR, 'departments.yaml');
-  const depsText = readTextIfExists(depsFile);
-  if (!depsText) throw new Error(`${depsFile} is missing`);
-  return createServices({
-    ...deps,
-    config,
-    directory: parseDepartments(depsText, depsFile),
-    classify: (): Classification => ({ intent: 'consult', confidence: 1 }),
-  });
+  return createServices({ ...deps, config, ...parseServiceData(readServiceData(config)) });
 }
 
 /**

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+
+/** How a contract test reaches a running app: by path, on whichever runtime serves it. */
+export type ContractFetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+export const GOLDEN_QUESTION = '怎么申请政府信息公开？';
+
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+/**
+ * The behaviour every runtime of the app must share (Node via `app.request`, Workers via
+ * workerd), against the real Meilisearch and Redis. Call inside a test file after the target
+ * is ready; `get()` is read lazily because targets start in `beforeAll`.
+ */
+export function describeRuntimeContract(runtime: string, get: () => ContractFetch) {
+  const request: ContractFetch = (path, init) => get()(path, init);
+  const chat = (body: unknown) => request('/api/chat', json(body));
+
+  describe(`runtime contract: ${runtime}`, () => {
+    it('is live and ready (Meilisearch, index and Redis reachable)', async () => {
+      expect((await request('/healthz')).status).toBe(200);
+      const res = await request('/readyz');
+      const body = await res.json();
+      expect(body).toMatchObject({ status: 'ready' });
+      expect(Object.values(body.checks).every((v) => v === true)).toBe(true);
+      expect(res.status).toBe(200);
+    });
+
+    it(`answers ${GOLDEN_QUESTION} with a citation to the knowledge base`, async () => {
+      const res = await chat({ message: GOLDEN_QUESTION });
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.sessionId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+      expect(body.reply.citations.length).toBeGreaterThan(0);
+      expect(body.reply.citations[0].title).toContain('公开');
+      expect(body.reply.text).toMatch(/申请/);
+      expect(body.reply.confidence).toBeGreaterThan(0);
+    });
+
+    it('keeps the session across requests (state written to and read back from Redis)', async () => {
+      const first = await (await chat({ message: GOLDEN_QUESTION })).json();
+      const res = await chat({ sessionId: first.sessionId, message: '谢谢' });
+      expect(res.status).toBe(200);
+      const second = await res.json();
+      expect(second.sessionId).toBe(first.sessionId);
+      expect(typeof second.reply.text).toBe('string');
+      expect(second.reply.text.length).toBeGreaterThan(0);
+    });
+
+    it.each([
+      ['malformed JSON', '{"message":'],
+      ['missing message', '{}'],
+      ['empty message', { message: '   ' }],
+      ['too long', { message: '问'.repeat(2001) }],
+      ['control characters', { message: '你好\u0000' }],
+    ])('rejects bad chat input (%s) with 400 {error:{code,message}}', async (_name, body) => {
+      const res = await chat(body);
+      expect(res.status).toBe(400);
+      const err = await res.json();
+      expect(err.error.code).toBe('bad_request');
+      expect(typeof err.error.message).toBe('string');
+    });
+
+    it('answers an unknown route with 404 JSON', async () => {
+      const res = await request('/api/nope');
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.code).toBe('not_found');
+    });
+
+    it('serves the web chat page and its script under the CSP', async () => {
+      const page = await request('/');
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('一号答');
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      const script = await request('/assets/chat.js');
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toContain('javascript');
+    });
+  });
+}

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Unstable_DevWorker } from 'wrangler';
+import { createApp } from '../../src/app.js';
+import { describeRuntimeContract, GOLDEN_QUESTION, type ContractFetch } from '../contract/runtime-contract.js';
+import { ROOT, testServices, type TestServices } from '../helpers/services.js';
+
+// Offline and quiet: no request to Cloudflare for cf properties, no telemetry.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+process.env.WRANGLER_SEND_METRICS = 'false';
+
+type StartedWorker = Awaited<ReturnType<typeof import('wrangler').unstable_startWorker>>;
+
+let services: TestServices;
+let worker: StartedWorker;
+let base: URL;
+
+const plain = (value: string) => ({ type: 'plain_text' as const, value });
+
+beforeAll(async () => {
+  // Builds this file's own index with the shipped knowledge (and its own Redis prefix); the
+  // Worker reads the same index and prefix, so both runtimes see identical data.
+  services = await testServices();
+  const { unstable_startWorker } = await import('wrangler');
+  worker = await unstable_startWorker({
+    config: join(ROOT, 'wrangler.toml'),
+    bindings: {
+      MEILI_URL: plain(inject('meiliUrl')),
+      MEILI_MASTER_KEY: { type: 'secret_text', value: inject('meiliKey') },
+      REDIS_URL: plain(inject('redisUrl')),
+      REDIS_PREFIX: plain(services.config.REDIS_PREFIX),
+      INDEX_NAME: plain(services.config.INDEX_NAME),
+      LOG_LEVEL: plain('warn'),
+    },
+    build: { nodejsCompatMode: 'v2' },
+    dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, persist: false, logLevel: 'warn' },
+  });
+  await worker.ready;
+  base = await worker.url;
+}, 180_000);
+
+afterAll(async () => {
+  await worker?.dispose();
+  await services?.cleanup();
+});
+
+const workerFetch: ContractFetch = (path, init) => fetch(new URL(path, base), init);
+
+describeRuntimeContract('Cloudflare Workers (workerd via wrangler)', () => workerFetch);
+
+describe('Workers and Node answer alike', () => {
+  it.each([GOLDEN_QUESTION, '政府信息公开申请多久答复？', '今年政务公开工作有哪些要点？', '火星移民补贴怎么领？'])(
+    '%s → same reply, citations and action',
+    async (message) => {
+      const app = createApp(services);
+      const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) };
+      const [fromNode, fromWorker] = await Promise.all([
+        Promise.resolve(app.request('/api/chat', post)).then((r) => r.json()),
+        workerFetch('/api/chat', post).then((r) => r.json()),
+      ]);
+      expect(fromWorker.action).toBe(fromNode.action);
+      expect(fromWorker.intent).toBe(fromNode.intent);
+      expect(fromWorker.replies).toEqual(fromNode.replies);
+    },
+  );
+});
+
+describe('Workers configuration', () => {
+  it('serves requests that need no Redis without opening a connection', async () => {
+    const res = await workerFetch('/healthz');
+    expect(res.status).toBe(200);
+  });
+});
