@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { chatRoutes } from './channels/web/chat-routes.js';
 import { webPageRoutes } from './channels/web/page-routes.js';
 import { AppError, errorResponse } from './http/errors.js';
+import { createHttpLimits } from './http/limits.js';
 import type { Services } from './services.js';
 
 /** Build the HTTP app from services. No runtime-specific imports: runs on Node and Workers. */
@@ -33,6 +34,13 @@ export function createApp(services: Services) {
       },
     }),
   );
+
+  // Rate limits before any work (and before the panel's session lookup): per IP, per session.
+  const limits = createHttpLimits({
+    config: services.config, redis: services.redis, logger: services.logger, now: () => services.clock.now().getTime(),
+  });
+  app.use('/api/chat', limits.chat);
+  app.use('/login', limits.login);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

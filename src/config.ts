@@ -30,7 +30,25 @@ export const configSchema = z.object({
   /** Comma-separated `dept:token` pairs for departments' API. */
   DEPT_TOKENS: optionalString,
   LOG_RETENTION_DAYS: positiveInt.default(180),
+  /** Chat turns one session may send per minute (`POST /api/chat`). */
   CHAT_RATE_PER_MINUTE: positiveInt.default(60),
+  /** Chat turns one client IP may send per minute (generous: many citizens share an office NAT). */
+  CHAT_RATE_PER_IP_PER_MINUTE: positiveInt.default(300),
+  /** Distinct chat sessions one client IP may hold within SESSION_TTL_SECONDS. */
+  SESSIONS_PER_IP: positiveInt.default(100),
+  /** `POST /login` attempts (right or wrong) per client IP per minute, on top of the failure lock-out. */
+  LOGIN_RATE_PER_IP_PER_MINUTE: positiveInt.default(20),
+  /**
+   * How many reverse proxies in front of the service append to `X-Forwarded-For`. 0 (default):
+   * ignore the header, the TCP peer is the client. N: the client is the N-th address from the right.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Node server: time to receive a request's headers / whole request; idle keep-alive. */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  HTTP_KEEPALIVE_TIMEOUT_MS: positiveInt.default(5_000),
+  /** Meilisearch client timeout: a hung search engine turns into an apology within this time. */
+  MEILI_TIMEOUT_MS: positiveInt.default(1_500),
   WECHATY_PUPPET: optionalString,
   WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
   /**

@@ -1,0 +1,50 @@
+import type { RateLimitResult, RateLimitRule } from '../ratelimit/rate-limiter.js';
+import type { Redis } from '../store/redis.js';
+
+/**
+ * How many distinct sessions one owner (an IP) holds. Not a request rate — a client that keeps
+ * using its sessions is never limited, one that opens a new session per request is. (The generic
+ * sliding-window limiter counts requests, so it cannot tell the two apart.)
+ */
+export interface SessionQuota {
+  /** Admit `member` for `owner`: allowed if it is already held, or fewer than `limit` are held within the window. */
+  admit(owner: string, member: string, rule: RateLimitRule): Promise<RateLimitResult>;
+}
+
+/**
+ * One sorted set per owner, members scored by last use; stale members fall out of the window.
+ * Atomic in one Lua script so concurrent processes agree.
+ */
+const ADMIT = `
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local member = ARGV[4]
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local held = redis.call('ZSCORE', key, member)
+local count = redis.call('ZCARD', key)
+if held or count < limit then
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, window)
+  if not held then count = count + 1 end
+  return {1, limit - count, 0}
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+local retry = window
+if oldest[2] then retry = tonumber(oldest[2]) + window - now end
+if retry < 1 then retry = 1 end
+return {0, 0, retry}`;
+
+export function createRedisSessionQuota(redis: Redis, opts: { prefix: string; now?: () => number }): SessionQuota {
+  const now = opts.now ?? (() => Date.now());
+  return {
+    async admit(owner, member, rule) {
+      if (!Number.isInteger(rule.limit) || rule.limit < 1) throw new RangeError('session quota must be a positive integer');
+      const [allowed, remaining, retry] = (await redis.eval(
+        ADMIT, 1, `${opts.prefix}sq:${owner}`, String(Math.floor(now())), String(rule.windowMs), String(rule.limit), member,
+      )) as [number, number, number];
+      return { allowed: allowed === 1, remaining: Math.max(0, Number(remaining)), retryAfterMs: Number(retry), limit: rule.limit };
+    },
+  };
+}

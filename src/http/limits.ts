@@ -1,0 +1,140 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { createRedisRateLimiter, type RateLimiter, type RateLimitResult } from '../ratelimit/rate-limiter.js';
+import type { Redis } from '../store/redis.js';
+import { AppError, type ErrorBody } from './errors.js';
+import { createRedisSessionQuota, type SessionQuota } from './limits-sessions.js';
+
+/**
+ * The client's IP address.
+ * - `trustProxyHops` = 0: the TCP peer (Node: the socket; Workers: `CF-Connecting-IP`, which
+ *   Cloudflare sets and clients cannot forge). `X-Forwarded-For` is ignored: anyone can send it.
+ * - N > 0: N reverse proxies each append the address they saw to `X-Forwarded-For`, so the
+ *   client is the N-th entry from the right; entries further left are client-supplied and
+ *   untrusted. A shorter header than expected falls back to its left-most entry.
+ */
+export function clientIp(c: Context, trustProxyHops: number): string {
+  if (trustProxyHops > 0) {
+    const xff = c.req.header('x-forwarded-for');
+    if (xff) {
+      const hops = xff.split(',').map((s) => s.trim()).filter(Boolean);
+      const ip = hops[Math.max(0, hops.length - trustProxyHops)];
+      if (ip) return ip.slice(0, 64);
+    }
+  }
+  // Duck-typed so this module stays free of Node imports (@hono/node-server's bindings).
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  if (env?.incoming) return env.incoming.socket?.remoteAddress ?? 'unknown';
+  return c.req.header('cf-connecting-ip') ?? 'unknown';
+}
+
+/** A 429 in the service's error shape with `Retry-After` in whole seconds (at least 1). */
+export function tooManyRequests(c: Context, retryAfterMs: number, message?: string): Response {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const requestId = c.get('requestId' as never) as string | undefined;
+  return c.json<ErrorBody>(
+    { error: { code: 'rate_limited', message: message ?? `请求过于频繁，请${seconds}秒后再试`, requestId } },
+    429,
+    { 'Retry-After': String(seconds) },
+  );
+}
+
+export interface HttpLimitsDeps {
+  config: Pick<
+    Config,
+    | 'CHAT_RATE_PER_MINUTE' | 'CHAT_RATE_PER_IP_PER_MINUTE' | 'SESSIONS_PER_IP' | 'SESSION_TTL_SECONDS'
+    | 'LOGIN_RATE_PER_IP_PER_MINUTE' | 'TRUST_PROXY' | 'REDIS_PREFIX'
+  >;
+  redis: Redis;
+  logger: Logger;
+  /** Milliseconds since the epoch (the service clock, so tests can move time). */
+  now: () => number;
+}
+
+export interface HttpLimits {
+  /** For `POST /api/chat`: per-IP and per-session turn rates, distinct sessions per IP. */
+  chat: MiddlewareHandler;
+  /** For `POST /login`: attempts per IP (the failure lock-out lives in `auth/`). */
+  login: MiddlewareHandler;
+  limiter: RateLimiter;
+  sessions: SessionQuota;
+}
+
+const MINUTE = 60_000;
+const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** The `sessionId` of a JSON chat body, if there is a well-formed one; never throws on bad JSON. */
+async function sessionIdOf(c: Context): Promise<string | undefined> {
+  if (!/^application\/json/i.test(c.req.header('content-type') ?? '')) return undefined;
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch (err) {
+    // Too large (bodyLimit) must stay a 413; malformed JSON is left to the validator's 400.
+    if (err instanceof AppError) throw err;
+    return undefined;
+  }
+  const id = (body as { sessionId?: unknown } | null)?.sessionId;
+  return typeof id === 'string' && SESSION_ID.test(id) ? id : undefined;
+}
+
+/**
+ * Rate limits for the public endpoints, counted in Redis so every service process shares them.
+ * Fails open: if Redis cannot answer, the request goes on (and is logged) — the limiter must not
+ * turn a Redis hiccup into an outage of the chat.
+ *
+ * @example
+ * const limits = createHttpLimits({ config, redis, logger, now: () => clock.now().getTime() });
+ * app.use('/api/chat', limits.chat);
+ */
+export function createHttpLimits(deps: HttpLimitsDeps): HttpLimits {
+  const { config, logger } = deps;
+  const limiter = createRedisRateLimiter(deps.redis, { prefix: config.REDIS_PREFIX, now: deps.now });
+  const sessions = createRedisSessionQuota(deps.redis, { prefix: config.REDIS_PREFIX, now: deps.now });
+  const sessionWindowMs = config.SESSION_TTL_SECONDS * 1000;
+
+  const failOpen = async (what: string, check: Promise<RateLimitResult>): Promise<RateLimitResult | undefined> => {
+    try {
+      return await check;
+    } catch (err) {
+      logger.warn('rate limit check failed; allowing the request', { what, err });
+      return undefined;
+    }
+  };
+
+  const chat: MiddlewareHandler = async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const ip = clientIp(c, config.TRUST_PROXY);
+    const sessionId = await sessionIdOf(c);
+    // A turn without a session id starts a new session whose id the server picks; count it
+    // under a per-request placeholder so it takes a slot like any other new session.
+    const results = await Promise.all([
+      failOpen('chat ip', limiter.check(`chat:ip:${ip}`, { limit: config.CHAT_RATE_PER_IP_PER_MINUTE, windowMs: MINUTE })),
+      sessionId
+        ? failOpen('chat session', limiter.check(`chat:s:${sessionId}`, { limit: config.CHAT_RATE_PER_MINUTE, windowMs: MINUTE }))
+        : undefined,
+      failOpen(
+        'sessions per ip',
+        sessions.admit(`chat:${ip}`, sessionId ?? `new:${crypto.randomUUID()}`, { limit: config.SESSIONS_PER_IP, windowMs: sessionWindowMs }),
+      ),
+    ]);
+    const denied = results.filter((r): r is RateLimitResult => r !== undefined && !r.allowed);
+    if (denied.length) {
+      const retry = Math.max(...denied.map((r) => r.retryAfterMs));
+      const tooManySessions = results[2] !== undefined && !results[2].allowed && denied.length === 1;
+      return tooManyRequests(c, retry, tooManySessions ? '同一网络发起的会话过多，请稍后再试或继续使用已有会话' : undefined);
+    }
+    return next();
+  };
+
+  const login: MiddlewareHandler = async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const ip = clientIp(c, config.TRUST_PROXY);
+    const r = await failOpen('login ip', limiter.check(`login:ip:${ip}`, { limit: config.LOGIN_RATE_PER_IP_PER_MINUTE, windowMs: MINUTE }));
+    if (r && !r.allowed) return tooManyRequests(c, r.retryAfterMs, `登录尝试过于频繁，请${Math.max(1, Math.ceil(r.retryAfterMs / 1000))}秒后再试`);
+    return next();
+  };
+
+  return { chat, login, limiter, sessions };
+}
