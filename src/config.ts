@@ -4,6 +4,9 @@ import { z } from 'zod';
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+/** `id:sha256hex` pairs, comma-separated: tokens are stored only as digests. */
+const TOKEN_LIST = /^[a-z0-9][a-z0-9_.-]*:[0-9a-f]{64}(,[a-z0-9][a-z0-9_.-]*:[0-9a-f]{64})*$/;
+const TOKEN_LIST_MESSAGE = 'want comma-separated id:sha256hex pairs (npm run token:new prints one)';
 
 /**
  * The one schema for every setting. Parsed once at start-up (Node) or per request (Workers);
@@ -23,12 +26,33 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   SESSION_TTL_SECONDS: positiveInt.default(1800),
   PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
-  /** 32-byte key (hex or base64) for encrypting citizen contact details at rest. */
-  CASE_ENCRYPTION_KEY: optionalString,
-  /** Comma-separated `token` list for hotline agents' API. */
-  AGENT_TOKENS: optionalString,
-  /** Comma-separated `dept:token` pairs for departments' API. */
-  DEPT_TOKENS: optionalString,
+  /**
+   * 32-byte key (64 hex digits or base64) for encrypting citizen contact details at rest. When
+   * unset, the Node entry creates one in DATA_DIR/case-encryption.key and keeps it there.
+   */
+  CASE_ENCRYPTION_KEY: optionalString.pipe(
+    z.string().regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex digits or base64').optional(),
+  ),
+  /** Hotline agents' API tokens as comma-separated `agentId:sha256hex` pairs (`npm run token:new`). */
+  AGENT_TOKENS: optionalString.pipe(z.string().regex(TOKEN_LIST, TOKEN_LIST_MESSAGE).optional()),
+  /** Departments' API tokens as comma-separated `departmentId:sha256hex` pairs (`npm run token:new`). */
+  DEPT_TOKENS: optionalString.pipe(z.string().regex(TOKEN_LIST, TOKEN_LIST_MESSAGE).optional()),
+  /** Admin tokens (all agent rights), `adminId:sha256hex` pairs. */
+  ADMIN_TOKENS: optionalString.pipe(z.string().regex(TOKEN_LIST, TOKEN_LIST_MESSAGE).optional()),
+  /** Working days to reply per case type, e.g. `consult=3,help=5,complain=5,report=15,suggest=15`. */
+  CASE_DEADLINE_DAYS: z.string().regex(/^([a-z]+=\d{1,3})(,[a-z]+=\d{1,3})*$/, 'want type=days pairs, e.g. consult=3,report=15')
+    .default('consult=3,help=5,complain=5,report=15,suggest=15'),
+  /** Working days a department has to sign for (签收) a dispatched case. */
+  CASE_ACCEPT_WORKING_DAYS: positiveInt.default(1),
+  /** A case is "near due" (催办 allowed) during its last N working days. */
+  CASE_NEAR_DUE_WORKING_DAYS: positiveInt.default(1),
+  /** Corrections to the holiday calendar, e.g. for a year the library does not cover yet: `2027-01-01=off,2027-02-07=work`. */
+  CASE_CALENDAR_OVERRIDES: optionalString.pipe(
+    z.string().regex(/^\d{4}-\d{2}-\d{2}=(off|work)(,\d{4}-\d{2}-\d{2}=(off|work))*$/, 'want YYYY-MM-DD=off|work pairs').optional(),
+  ),
+  /** Department webhook delivery: attempts before dead-lettering, and the first retry delay (doubling, max 10 min). */
+  CASE_WEBHOOK_MAX_ATTEMPTS: positiveInt.default(12),
+  CASE_WEBHOOK_BACKOFF_MS: positiveInt.default(2_000),
   LOG_RETENTION_DAYS: positiveInt.default(180),
   /** Chat turns one session may send per minute (`POST /api/chat`). */
   CHAT_RATE_PER_MINUTE: positiveInt.default(60),
