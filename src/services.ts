@@ -71,8 +71,11 @@ export function parseServiceData(data: ServiceData): Pick<ServiceInputs, 'direct
  */
 export function createServices(inputs: ServiceInputs): Services {
   const { config, clock, logger, redis, directory } = inputs;
-  const meili = new Meilisearch({ host: inputs.meili.url, apiKey: inputs.meili.apiKey, timeout: 5000 });
-  const retriever = createMeiliRetriever(meili, config.INDEX_NAME);
+  // Indexing may send large batches: a generous timeout. Searches and health checks get their
+  // own client with a short one, so a hung Meilisearch becomes an apology within MEILI_TIMEOUT_MS.
+  const meili = new Meilisearch({ host: inputs.meili.url, apiKey: inputs.meili.apiKey, timeout: 30_000 });
+  const searchClient = new Meilisearch({ host: inputs.meili.url, apiKey: inputs.meili.apiKey, timeout: config.MEILI_TIMEOUT_MS });
+  const retriever = createMeiliRetriever(searchClient, config.INDEX_NAME);
   const sessions = createRedisSessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS);
   return {
     config,
@@ -87,8 +90,8 @@ export function createServices(inputs: ServiceInputs): Services {
     dialogue: { classify: inputs.classify, retriever, now: () => clock.now() },
     async readiness() {
       const [meiliOk, indexOk, redisOk] = await Promise.all([
-        meili.isHealthy().catch(() => false),
-        meili.index(config.INDEX_NAME).getStats().then((s) => s.numberOfDocuments > 0).catch(() => false),
+        searchClient.isHealthy().catch(() => false),
+        searchClient.index(config.INDEX_NAME).getStats().then((s) => s.numberOfDocuments > 0).catch(() => false),
         redis.ping().then((r) => r === 'PONG').catch(() => false),
       ]);
       return { meilisearch: meiliOk, index: indexOk, redis: redisOk };

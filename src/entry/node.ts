@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from '../app.js';
 import { ConfigError, parseConfig } from '../config.js';
 import { startNodeRuntime } from '../node/bootstrap.js';
+import { nodeServerOptions } from '../node/http-server-options.js';
 
 async function main() {
   let config;
@@ -17,9 +18,12 @@ async function main() {
   const runtime = await startNodeRuntime(config);
   const { logger } = runtime.services;
   const app = createApp(runtime.services);
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info(`一号答 listening on http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}/`);
-  });
+  const server = serve(
+    { fetch: app.fetch, port: config.PORT, hostname: config.HOST, serverOptions: nodeServerOptions(config) },
+    (info) => {
+      logger.info(`一号答 listening on http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}/`);
+    },
+  );
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
