@@ -12,43 +12,50 @@ import type { ExecutionContext } from 'hono';
 import * as data from 'yihaoda-worker-data';
 import { createApp } from '../app.js';
 import { systemClock } from '../clock.js';
-import { ConfigError, parseConfig, type Config } from '../config.js';
+import { ConfigError } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createServices, parseServiceData } from '../services.js';
 import { createRedis, type Redis } from '../store/redis.js';
-
-/** Vars, secrets and bindings of the Worker (wrangler.toml `[vars]`, `wrangler secret put`). */
-export type WorkerEnv = Record<string, unknown>;
+import { workerConfig, type WorkerConfig, type WorkerEnv } from './worker-config.js';
 
 // Pure data: safe to keep per isolate. A bad file throws here, so it fails `wrangler deploy`
 // (Cloudflare runs the module's top level at upload) rather than the first citizen's request.
 const parsedData = parseServiceData(data);
 
-const configs = new WeakMap<object, Config>();
-
-/** Parse the env once per isolate; the Worker has nothing to spawn, so both URLs are required. */
-export function workerConfig(env: WorkerEnv): Config {
-  const cached = configs.get(env);
-  if (cached) return cached;
-  const config = parseConfig(env);
-  const missing = [
-    ...(config.MEILI_URL ? [] : ['MEILI_URL: required on Cloudflare Workers (the Worker cannot start Meilisearch)']),
-    ...(config.REDIS_URL ? [] : ['REDIS_URL: required on Cloudflare Workers (the Worker cannot start Redis)']),
-  ];
-  if (missing.length) throw new ConfigError(missing);
-  configs.set(env, config);
-  return config;
+/**
+ * The request's ExecutionContext, remembering what the app hands to `waitUntil`, so the
+ * per-request Redis client is closed only after that background work has settled.
+ */
+function trackingContext(ctx: ExecutionContext) {
+  const pending: Promise<unknown>[] = [];
+  const tracked: ExecutionContext = {
+    waitUntil(promise) {
+      pending.push(promise);
+      ctx.waitUntil(promise);
+    },
+    passThroughOnException: () => ctx.passThroughOnException(),
+    props: ctx.props,
+  };
+  const settled = async () => {
+    for (let seen = 0; seen < pending.length; ) {
+      const batch = pending.slice(seen);
+      seen = pending.length;
+      await Promise.allSettled(batch);
+    }
+  };
+  return { ctx: tracked, settled };
 }
 
 async function closeRedis(redis: Redis): Promise<void> {
   // A client that never connected (e.g. for /healthz or the chat page) has nothing to close.
   if (redis.status === 'wait' || redis.status === 'end') return;
+  // QUIT goes after any command already queued, so replies in flight are not cut off.
   await redis.quit().catch(() => redis.disconnect());
 }
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    let config: Config;
+    let config: WorkerConfig;
     try {
       config = workerConfig(env);
     } catch (err) {
@@ -57,19 +64,20 @@ export default {
       return Response.json({ error: { code: 'misconfigured', message: '服务配置有误，请联系管理员' } }, { status: 500 });
     }
     // lazyConnect: requests that never touch Redis (page, assets, /healthz) open no socket.
-    const redis = createRedis(config.REDIS_URL!, { lazyConnect: true });
+    const redis = createRedis(config.REDIS_URL, { lazyConnect: true });
     const services = createServices({
       ...parsedData,
       config,
       clock: systemClock,
       logger: createLogger(config.LOG_LEVEL),
       redis,
-      meili: { url: config.MEILI_URL!, apiKey: config.MEILI_MASTER_KEY },
+      meili: { url: config.MEILI_URL, apiKey: config.MEILI_MASTER_KEY },
     });
+    const tracking = trackingContext(ctx);
     try {
-      return await createApp(services).fetch(request, env, ctx);
+      return await createApp(services).fetch(request, env, tracking.ctx);
     } finally {
-      ctx.waitUntil(closeRedis(redis));
+      ctx.waitUntil(tracking.settled().then(() => closeRedis(redis)));
     }
   },
 };

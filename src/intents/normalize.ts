@@ -1,0 +1,61 @@
+import { Converter } from 'opencc-js/t2cn';
+
+/**
+ * Text normalisation shared by intents and routing: what differs only in spelling should look
+ * the same to the classifiers. Traditional -> simplified (OpenCC), full-width -> half-width
+ * (NFKC), lower case, regional/colloquial words -> standard ones, emoji variants -> one
+ * representative per feeling, long digit runs (case and phone numbers) -> one placeholder.
+ */
+
+let toSimplified: ((s: string) => string) | undefined;
+
+/** Dialect and internet spellings seen on the hotline, longest first when they overlap. */
+const COLLOQUIAL: Array<[RegExp, string]> = [
+  [/俺家|咱家/g, '我家'],
+  [/俺们|咱们/g, '我们'],
+  [/咋整|咋办|咋弄|咋个办|肿么办/g, '怎么办'],
+  [/咋个|咋样|咋地|咋的/g, '怎么样'],
+  [/咋|肿么|怎莫|怎摸/g, '怎么'],
+  [/啥子|神马|什莫|啥/g, '什么'],
+  [/中不中|中不|行不中/g, '行不行'],
+  [/木有|没得|冇/g, '没有'],
+  [/晓得/g, '知道'],
+  [/俺|咱/g, '我'],
+  [/恁/g, '你们'],
+  [/好滴|好哒|好嘞|好咧|好叻/g, '好的'],
+  [/嘞|咧|哩/g, '了'],
+  [/谢谢啦|谢啦|多谢啦|\b(?:3q|thx|thanks|thank you)\b/g, '谢谢'],
+  [/拜拜|\b(?:bye bye|byebye|bye)\b/g, '再见'],
+  [/哈喽|嗨|\b(?:hello|hi)\b/g, '你好'],
+];
+
+/** Emoji -> one representative per feeling, so unseen variants still count. */
+const EMOJI_CLASSES: Array<[RegExp, string]> = [
+  [/[😡🤬😠💢👿😤🖕]/gu, '😡'],
+  [/[😭😢😞😔💔🥺😩😫😿]/gu, '😭'],
+  [/[🙏]/gu, '🙏'],
+  [/[👍👌🤝💯✌]/gu, '👍'],
+  [/[🌹💐❤♥😘🥰💕💖💗]/gu, '❤'],
+  [/[👋]/gu, '👋'],
+  [/[😂🤣😄😁😀🙂😊☺😃😆]/gu, '😄'],
+  [/[🤔❓❔]/gu, '🤔'],
+];
+
+/** Placeholder for a run of 6+ digits (case numbers, phone numbers). */
+export const NUMBER_TOKEN = '№';
+
+/**
+ * Normalise citizen text for classification.
+ * @example normalizeText('俺想問問咋辦證？？') === '我想问问怎么办证?'
+ */
+export function normalizeText(text: string): string {
+  toSimplified ??= Converter({ from: 'tw', to: 'cn' });
+  let s = text.normalize('NFKC').toLowerCase();
+  s = s.replace(/[\u200b-\u200d\ufe0e\ufe0f\u{1f3fb}-\u{1f3ff}]/gu, '');
+  s = toSimplified(s);
+  for (const [re, to] of COLLOQUIAL) s = s.replace(re, to);
+  for (const [re, to] of EMOJI_CLASSES) s = s.replace(re, to);
+  s = s.replace(/\d{6,}/g, NUMBER_TOKEN);
+  s = s.replace(/([?!。，,.~…])\1+/g, '$1').replace(/\s+/g, ' ').trim();
+  return s;
+}
