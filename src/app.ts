@@ -2,7 +2,11 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { agentCaseRoutes } from './cases/routes/agent-routes.js';
+import { deptCaseRoutes } from './cases/routes/dept-routes.js';
+import { caseKpiRoutes } from './cases/routes/report-routes.js';
 import { chatRoutes } from './channels/web/chat-routes.js';
+import { chatUpdatesRoutes } from './channels/web/updates-routes.js';
 import { webPageRoutes } from './channels/web/page-routes.js';
 import { AppError, errorResponse } from './http/errors.js';
 import { createHttpLimits } from './http/limits.js';
@@ -49,6 +53,10 @@ export function createApp(services: Services) {
     return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
   });
   app.route('/api/chat', chatRoutes(services));
+  app.route('/api/chat', chatUpdatesRoutes(services));
+  app.route('/api/cases', agentCaseRoutes(services));
+  app.route('/api/dept', deptCaseRoutes(services));
+  app.route('/api/reports', caseKpiRoutes(services));
   app.route('/', webPageRoutes());
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: '接口不存在' } }, 404));

@@ -1,8 +1,13 @@
 import { Meilisearch } from 'meilisearch';
+import { bearerTokenResolver, tokenEntriesFromConfig } from './auth/bearer.js';
+import type { PrincipalResolver } from './auth/principal.js';
+import { caseGatewayFor, casesFromConfig } from './cases/wiring.js';
+import type { CaseService } from './cases/service.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createRedisSessionStore, type SessionStore } from './dialogue/session-store.js';
 import type { Classification, DialogueDeps } from './dialogue/engine.js';
+import type { CaseGateway } from './dialogue/runner.js';
 import { parseDepartments, type DepartmentDirectory } from './knowledge/departments.js';
 import type { Logger } from './logger.js';
 import { createRedisCitizenOutbox, type CitizenOutbox } from './notify/citizen-outbox.js';
@@ -23,6 +28,12 @@ export interface Services {
   /** Late messages back to citizens on their own channel. */
   outbox: CitizenOutbox;
   dialogue: DialogueDeps;
+  /** The case system as the dialogue sees it; absent until cases are configured. */
+  caseGateway?: CaseGateway;
+  /** Cases (工单): creation, workflow, lookups, KPIs. */
+  cases: CaseService;
+  /** How staff API callers are identified; resolvers are tried in order (bearer tokens first). */
+  auth: { resolvers: PrincipalResolver[] };
   /** Liveness of the dependencies, for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
 }
@@ -77,6 +88,8 @@ export function createServices(inputs: ServiceInputs): Services {
   const searchClient = new Meilisearch({ host: inputs.meili.url, apiKey: inputs.meili.apiKey, timeout: config.MEILI_TIMEOUT_MS });
   const retriever = createMeiliRetriever(searchClient, config.INDEX_NAME);
   const sessions = createRedisSessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS);
+  const outbox = createRedisCitizenOutbox(redis, config.REDIS_PREFIX, () => clock.now());
+  const cases = casesFromConfig({ config, redis, directory, outbox, clock, logger });
   return {
     config,
     clock,
@@ -86,7 +99,10 @@ export function createServices(inputs: ServiceInputs): Services {
     retriever,
     directory,
     sessions,
-    outbox: createRedisCitizenOutbox(redis, config.REDIS_PREFIX, () => clock.now()),
+    outbox,
+    cases,
+    caseGateway: caseGatewayFor(cases),
+    auth: { resolvers: [bearerTokenResolver(tokenEntriesFromConfig(config, directory))] },
     dialogue: { classify: inputs.classify, retriever, now: () => clock.now() },
     async readiness() {
       const [meiliOk, indexOk, redisOk] = await Promise.all([
