@@ -10,6 +10,7 @@ import { chatUpdatesRoutes } from './channels/web/updates-routes.js';
 import { webPageRoutes } from './channels/web/page-routes.js';
 import { AppError, errorResponse } from './http/errors.js';
 import { createHttpLimits } from './http/limits.js';
+import { panelRoutes, userSessionMiddleware } from './panel/routes.js';
 import type { Services } from './services.js';
 
 /** Build the HTTP app from services. No runtime-specific imports: runs on Node and Workers. */
@@ -46,6 +47,8 @@ export function createApp(services: Services) {
   app.use('/api/chat', limits.chat);
   app.use('/login', limits.login);
 
+  app.use(userSessionMiddleware(services));
+
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const checks = await services.readiness();
@@ -57,6 +60,7 @@ export function createApp(services: Services) {
   app.route('/api/cases', agentCaseRoutes(services));
   app.route('/api/dept', deptCaseRoutes(services));
   app.route('/api/reports', caseKpiRoutes(services));
+  app.route('/', panelRoutes(services));
   app.route('/', webPageRoutes());
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: '接口不存在' } }, 404));

@@ -1,4 +1,7 @@
 import { Meilisearch } from 'meilisearch';
+import { createRedisAccountStore, type AccountStore } from './auth/accounts.js';
+import { createRedisLoginRateLimiter, createRedisUserSessionStore, type LoginRateLimiter, type UserSessionStore } from './auth/session.js';
+import { sessionPrincipalResolver } from './auth/session-http.js';
 import { bearerTokenResolver, tokenEntriesFromConfig } from './auth/bearer.js';
 import type { PrincipalResolver } from './auth/principal.js';
 import { caseGatewayFor, casesFromConfig } from './cases/wiring.js';
@@ -11,6 +14,8 @@ import type { CaseGateway } from './dialogue/runner.js';
 import { parseDepartments, type DepartmentDirectory } from './knowledge/departments.js';
 import type { Logger } from './logger.js';
 import { createRedisCitizenOutbox, type CitizenOutbox } from './notify/citizen-outbox.js';
+import { createMeiliPassageLookup, type PassageLookup } from './panel/search-model.js';
+import type { StaticAssets } from './panel/static-assets.js';
 import { createMeiliRetriever } from './retrieval/retriever.js';
 import type { Retriever } from './retrieval/types.js';
 import type { Redis } from './store/redis.js';
@@ -34,6 +39,14 @@ export interface Services {
   cases: CaseService;
   /** How staff API callers are identified; resolvers are tried in order (bearer tokens first). */
   auth: { resolvers: PrincipalResolver[] };
+  /** Panel users (agent / dept / admin), their cookie sessions and sign-in throttling. */
+  accounts: AccountStore;
+  userSessions: UserSessionStore;
+  loginLimiter: LoginRateLimiter;
+  /** Whole documents and interpretation links for the agent panel. */
+  passages: PassageLookup;
+  /** Large static files (ECharts); from node_modules on Node, Wrangler [assets] on Workers. */
+  assets?: StaticAssets;
   /** Liveness of the dependencies, for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
 }
@@ -46,6 +59,7 @@ export interface ServiceInputs {
   meili: { url: string; apiKey?: string };
   directory: DepartmentDirectory;
   classify: DialogueDeps['classify'];
+  assets?: StaticAssets;
 }
 
 /** A data file's repository-relative path (for error messages) and its text. */
@@ -102,7 +116,12 @@ export function createServices(inputs: ServiceInputs): Services {
     outbox,
     cases,
     caseGateway: caseGatewayFor(cases),
-    auth: { resolvers: [bearerTokenResolver(tokenEntriesFromConfig(config, directory))] },
+    auth: { resolvers: [bearerTokenResolver(tokenEntriesFromConfig(config, directory)), sessionPrincipalResolver] },
+    accounts: createRedisAccountStore(redis, config.REDIS_PREFIX),
+    userSessions: createRedisUserSessionStore(redis, config.REDIS_PREFIX, () => clock.now()),
+    loginLimiter: createRedisLoginRateLimiter(redis, config.REDIS_PREFIX),
+    passages: createMeiliPassageLookup(meili, config.INDEX_NAME),
+    ...(inputs.assets ? { assets: inputs.assets } : {}),
     dialogue: { classify: inputs.classify, retriever, now: () => clock.now() },
     async readiness() {
       const [meiliOk, indexOk, redisOk] = await Promise.all([

@@ -9,6 +9,7 @@ import { createMemoryRedis, createRedis, type Redis } from '../store/redis.js';
 import { loadKnowledgeDir } from './knowledge-fs.js';
 import { startMeilisearch, type MeiliProcess } from './meili-process.js';
 import { redisServerAvailable, startRedis, type RedisProcess } from './redis-process.js';
+import { createNodeStaticAssets } from './static-assets.js';
 import { readServiceData } from './service-data.js';
 
 export interface NodeRuntime {
@@ -70,7 +71,7 @@ export function buildServicesFromDisk(
   config: Config,
   deps: { clock: Clock; logger: Logger; redis: Redis; meili: { url: string; apiKey?: string } },
 ): Services {
-  return createServices({ ...deps, config, ...parseServiceData(readServiceData(config)) });
+  return createServices({ ...deps, config, ...parseServiceData(readServiceData(config)), assets: createNodeStaticAssets() });
 }
 
 /**
