@@ -64,6 +64,7 @@ export async function spawnService(env: Record<string, string> = {}): Promise<Sp
     );
   } catch (err) {
     await stopChild(child, 1000);
+    if (err instanceof Error) err.message += `\n--- service output ---\n${output.slice(-30).join('\n')}`;
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
