@@ -1,12 +1,15 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { loadUserSession, originCheck, requireCsrfToken, type SessionEnv } from '../auth/session-http.js';
-import { AppError, errorResponse } from '../http/errors.js';
+import { z } from 'zod';
+import { AppError, describeZodError, errorResponse } from '../http/errors.js';
 import type { Services } from '../services.js';
 import { CHARTS_JS, PANEL_CSS, PANEL_JS } from './assets.js';
 import { ErrorPage } from './layout.js';
 import { loginRoutes } from './login.js';
 import { searchRoutes } from './search.js';
+import { agentCasePages } from './case-pages.js';
+import { deptPages } from './dept-pages.js';
 import { VENDOR_PATHS } from './static-assets.js';
 
 const ASSET_CACHE = 'public, max-age=300';
@@ -62,12 +65,17 @@ export function panelRoutes(services: Services) {
 
   app.route('/', loginRoutes(services));
   app.route('/', searchRoutes(services));
+  app.route('/', agentCasePages(services));
+  app.route('/', deptPages(services));
 
   // Pages answer errors with a page; fragments and JSON callers get the usual JSON body.
   app.onError((err, c) => {
     const wantsPage = (c.req.header('accept') ?? '').includes('text/html') && !c.req.path.startsWith('/panel/results');
     if (err instanceof AppError && wantsPage) {
       return c.html(<ErrorPage user={c.get('user')} status={err.status} message={err.message} />, err.status);
+    }
+    if (err instanceof z.ZodError && wantsPage) {
+      return c.html(<ErrorPage user={c.get('user')} status={400} message={`请求参数有误：${describeZodError(err)}`} />, 400);
     }
     return errorResponse(err, c, (e) => services.logger.error('unhandled error', { err: e, path: c.req.path }));
   });
