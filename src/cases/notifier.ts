@@ -74,6 +74,8 @@ export function startCaseNotifier(opts: NotifierOptions): CaseNotifier {
   const deadKey = `${opts.prefix}case-events:dead`;
   // Blocking reads get their own connection so they never stall the app's commands.
   const blocking = opts.redis.duplicate();
+  // Connection errors surface as failed commands in the loop; this only keeps them out of stderr.
+  blocking.on('error', (err) => opts.logger.debug('case notifier connection error', { err }));
   let stopping = false;
 
   async function ensureGroup(g: Group) {
