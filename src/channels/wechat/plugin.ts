@@ -4,6 +4,7 @@ import type { TurnResult } from '../../dialogue/types.js';
 import { createRedisRateLimiter, type RateLimiter, type RateLimitRule } from '../../ratelimit/rate-limiter.js';
 import type { Services } from '../../services.js';
 import { createCaseAnnouncer, type AnnounceOutcome, type CaseAnnouncement } from './announce.js';
+import { createCaseEventAnnouncer, type CaseEventAnnouncerOptions } from './case-events.js';
 import { createOutboxDelivery, type DeliveryOptions, type DeliveryOutcome } from './delivery.js';
 import { DEFAULT_MAX_MESSAGE_CHARS, formatReply } from './format.js';
 import { createRedisContactDirectory, createWechatIdentity, type ContactDirectory, type WechatIdentity } from './identity.js';
@@ -39,6 +40,11 @@ export interface YihaodaPluginOptions {
   historyToleranceMs?: number;
   /** Outbox consumer settings, or `false` to not deliver late messages from this bot. */
   delivery?: DeliveryOptions | false;
+  /**
+   * Follow the cases' event stream and announce dispatched/urged cases in department groups,
+   * or `false` when another bot process does it.
+   */
+  caseAnnouncements?: CaseEventAnnouncerOptions | false;
   /** Where "有用/没用" goes; without it the bot neither asks for nor intercepts feedback. */
   feedback?: FeedbackSink;
   /** The one error sink; default `services.logger.error`. */
@@ -53,6 +59,8 @@ export interface YihaodaBotPlugin extends WechatyPlugin {
   announceCase(a: CaseAnnouncement): Promise<AnnounceOutcome>;
   /** Deliver one batch of pending outbox messages now (the plugin also polls on its own). */
   deliverPending(): Promise<DeliveryOutcome[]>;
+  /** Announce one batch of pending case events now (the plugin also polls on its own). */
+  announcePending(): Promise<Array<AnnounceOutcome | 'skipped' | 'retry'>>;
   /** Resolves when every message handler started so far has finished (tests, graceful stop). */
   idle(): Promise<void>;
 }
@@ -81,7 +89,14 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
   const onError: ErrorSink = options.onError ?? ((err, ctx) => logger.error('wechat: handler failed', { err, ...ctx }));
   const queue = createKeyedQueue();
   const inFlight = new Set<Promise<void>>();
-  let installed: { bot: Wechaty; loginAt: number; delivery?: ReturnType<typeof createOutboxDelivery> } | undefined;
+  let installed:
+    | {
+        bot: Wechaty;
+        loginAt: number;
+        delivery?: ReturnType<typeof createOutboxDelivery>;
+        announcer?: ReturnType<typeof createCaseEventAnnouncer>;
+      }
+    | undefined;
 
   const lastAnswerKey = (sessionId: string) => `${prefix}wechat:last-answer:${sessionId}`;
 
@@ -169,12 +184,25 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
     if (options.delivery !== false) {
       state.delivery = createOutboxDelivery(bot, services, contacts, { ...(options.delivery || {}), maxChars, onError });
     }
+    if (options.caseAnnouncements !== false) {
+      const announce = createCaseAnnouncer(bot, services, { maxChars });
+      state.announcer = createCaseEventAnnouncer(bot, services, announce, { ...(options.caseAnnouncements || {}), onError });
+      // Create the consumer group at install: cases dispatched while the bot logs in are not missed.
+      state.announcer.ensureGroup().catch((err) => onError(err, { stage: 'announce_group' }));
+    }
     installed = state;
+    const startLoops = () => {
+      state.delivery?.start();
+      state.announcer?.start();
+    };
     const onLogin = () => {
       state.loginAt = wallClock();
-      state.delivery?.start();
+      startLoops();
     };
-    const onLogout = () => state.delivery?.stop();
+    const onLogout = () => {
+      state.delivery?.stop();
+      state.announcer?.stop();
+    };
     const onMessage = (msg: Message) =>
       track(
         handle(bot, msg, state.loginAt).catch((err) => {
@@ -185,12 +213,12 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
     bot.on('login', onLogin);
     bot.on('logout', onLogout);
     bot.on('message', onMessage);
-    if (isLoggedIn(bot)) state.delivery?.start();
+    if (isLoggedIn(bot)) startLoops();
     return () => {
       bot.off('login', onLogin);
       bot.off('logout', onLogout);
       bot.off('message', onMessage);
-      state.delivery?.stop();
+      onLogout();
       if (installed === state) installed = undefined;
     };
   }) as YihaodaBotPlugin;
@@ -202,6 +230,10 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
   plugin.deliverPending = async () => {
     if (!installed?.delivery) throw new Error('outbox delivery is not enabled on an installed bot');
     return installed.delivery.deliverBatch();
+  };
+  plugin.announcePending = async () => {
+    if (!installed?.announcer) throw new Error('case announcements are not enabled on an installed bot');
+    return installed.announcer.announceBatch();
   };
   plugin.idle = async () => {
     while (inFlight.size) await Promise.allSettled([...inFlight]);
