@@ -132,7 +132,11 @@ describe('department webhooks via the Redis Streams outbox', () => {
 
     const gone = await dispatched('market');
     await until('the 410', () => hits.some((h) => h.body.case?.number === gone));
-    const dead = await until('a dead letter', async () => (await s.redis.lrange(`${s.config.REDIS_PREFIX}case-events:dead`, 0, -1)).length > 0 && s.redis.lrange(`${s.config.REDIS_PREFIX}case-events:dead`, 0, -1));
+    const deadKey = `${s.config.REDIS_PREFIX}case-events:dead`;
+    const dead = await until('a dead letter', async () => {
+      const rows = await s.redis.lrange(deadKey, 0, -1);
+      return rows.length > 0 ? rows : undefined;
+    });
     expect(dead.some((d) => d.includes(gone))).toBe(true);
     await new Promise((r) => setTimeout(r, 600));
     expect(hits.filter((h) => h.body.case?.number === gone)).toHaveLength(1);
