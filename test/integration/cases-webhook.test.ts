@@ -68,7 +68,7 @@ function start(consumer: string) {
   return n;
 }
 
-async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await fn();
