@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp } from '../app.js';
+import { startCaseNotifierFor } from '../cases/wiring.js';
 import { ConfigError, parseConfig } from '../config.js';
 import { startNodeRuntime } from '../node/bootstrap.js';
 import { nodeServerOptions } from '../node/http-server-options.js';
@@ -18,6 +19,8 @@ async function main() {
   const runtime = await startNodeRuntime(config);
   const { logger } = runtime.services;
   const app = createApp(runtime.services);
+  // Department webhooks and citizen replies from the case events stream (at-least-once).
+  const caseNotifier = startCaseNotifierFor(runtime.services);
   const server = serve(
     { fetch: app.fetch, port: config.PORT, hostname: config.HOST, serverOptions: nodeServerOptions(config) },
     (info) => {
@@ -30,6 +33,7 @@ async function main() {
     stopping = true;
     logger.info('shutting down', { signal });
     server.close();
+    await caseNotifier.stop();
     await runtime.close();
     process.exit(0);
   };

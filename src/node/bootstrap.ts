@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { syncPassageIndex } from '../retrieval/indexer.js';
 import { createServices, parseServiceData, type Services } from '../services.js';
 import { createMemoryRedis, createRedis, type Redis } from '../store/redis.js';
+import { withCaseEncryptionKey } from './case-key.js';
 import { loadKnowledgeDir } from './knowledge-fs.js';
 import { startMeilisearch, type MeiliProcess } from './meili-process.js';
 import { redisServerAvailable, startRedis, type RedisProcess } from './redis-process.js';
@@ -88,7 +89,7 @@ export async function startNodeRuntime(config: Config, opts: { clock?: Clock; lo
     const meili = await resolveMeili(config, logger, stack);
     const redis = await resolveRedis(config, logger, stack);
     stack.push(async () => void redis.disconnect());
-    const services = buildServicesFromDisk(config, { clock: opts.clock ?? systemClock, logger, redis, meili });
+    const services = buildServicesFromDisk(withCaseEncryptionKey(config, logger), { clock: opts.clock ?? systemClock, logger, redis, meili });
     await indexKnowledge(services, config.KNOWLEDGE_DIR);
     return { services, close };
   } catch (err) {
