@@ -104,6 +104,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const sessions = createRedisSessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS);
   const outbox = createRedisCitizenOutbox(redis, config.REDIS_PREFIX, () => clock.now());
   const cases = casesFromConfig({ config, redis, directory, outbox, clock, logger });
+  const caseGateway = caseGatewayFor(cases);
   return {
     config,
     clock,
@@ -115,14 +116,20 @@ export function createServices(inputs: ServiceInputs): Services {
     sessions,
     outbox,
     cases,
-    caseGateway: caseGatewayFor(cases),
+    caseGateway,
     auth: { resolvers: [bearerTokenResolver(tokenEntriesFromConfig(config, directory)), sessionPrincipalResolver] },
     accounts: createRedisAccountStore(redis, config.REDIS_PREFIX),
     userSessions: createRedisUserSessionStore(redis, config.REDIS_PREFIX, () => clock.now()),
     loginLimiter: createRedisLoginRateLimiter(redis, config.REDIS_PREFIX),
     passages: createMeiliPassageLookup(meili, config.INDEX_NAME),
     ...(inputs.assets ? { assets: inputs.assets } : {}),
-    dialogue: { classify: inputs.classify, retriever, now: () => clock.now() },
+    dialogue: {
+      classify: inputs.classify,
+      retriever,
+      departmentName: (id) => directory.get(id)?.name,
+      lookupCase: (number, citizenRef) => caseGateway.lookup(number, citizenRef),
+      now: () => clock.now(),
+    },
     async readiness() {
       const [meiliOk, indexOk, redisOk] = await Promise.all([
         searchClient.isHealthy().catch(() => false),
