@@ -66,6 +66,21 @@ export const CHAT_JS = `
   form.addEventListener('submit',function(e){e.preventDefault();var t=input.value.trim();if(!t)return;input.value='';send(t);});
   input.addEventListener('keydown',function(e){if(e.key==='Enter'&&!e.shiftKey){e.preventDefault();form.requestSubmit();}});
   add('bot',{text:'您好！我是牡丹区政策咨询助手“一号答”。可以问我政策问题，也可以反映诉求、投诉、举报或提建议。'});
+  // Late messages for this session (a department's reply to a case): poll /api/chat/updates,
+  // remembering the last id seen per session so a reload shows only what is new.
+  function poll(){
+    if(!sid||document.hidden)return;
+    var k='yhd_seen_'+sid,seen=localStorage.getItem(k)||'';
+    fetch('/api/chat/updates?sessionId='+encodeURIComponent(sid)+(seen?'&after='+encodeURIComponent(seen):''))
+      .then(function(r){return r.ok?r.json():null;})
+      .then(function(d){
+        if(!d)return;
+        (d.messages||[]).forEach(function(m){add('bot',{text:m.text,caseNumber:m.caseNumber});});
+        if(d.last)localStorage.setItem(k,d.last);
+      })
+      .catch(function(){});
+  }
+  setInterval(poll,15000);poll();
 })();
 `;
 
