@@ -1,0 +1,209 @@
+/**
+ * Text features for grouping Chinese questions, without a word segmenter:
+ * - weighted character bigrams (the standard unit for Chinese retrieval; robust to the unknown
+ *   names — estates, companies, roads — that hot topics are about), TF-IDF weighted with
+ *   document frequencies learnt incrementally;
+ * - MinHash signatures over character trigram shingles, banded for LSH, to catch reposts and
+ *   near-duplicates (estimated Jaccard similarity);
+ * - keyword phrases mined from a topic's samples for labels.
+ * Pure functions; Web-compatible.
+ */
+
+/** Generic bigrams of hotline messages that say nothing about the topic. */
+const STOP_BIGRAMS = new Set(
+  (
+    '问题 反映 投诉 举报 建议 咨询 请问 你好 您好 尊敬 领导 书记 市长 局长 政府 部门 相关 有关 希望 要求 情况 ' +
+    '我们 你们 他们 本人 自己 现在 目前 已经 没有 什么 怎么 如何 为何 为什 什么 是否 能否 可以 能够 应该 需要 ' +
+    '一个 这个 那个 这些 那些 这样 那样 因为 所以 但是 而且 如果 还是 或者 以及 对于 关于 进行 工作 解决 处理 ' +
+    '严重 影响 相关 单位 个人 时候 时间 多少 一下 一直 不能 不是 就是 也是 都是 还有 我是 我们 谢谢 感谢 麻烦 ' +
+    '帮忙 帮助 市民 群众 居民 老百 百姓 同志 此事 此事 今年 去年 明年 年的 的问 的情 了一 的是 是什 的时 在的 ' +
+    '到底 为啥 请求 恳请 呼吁 关注 重视 尽快 及时 落实 回复 答复 一样 特别 非常 十分 很多 大家 全部 一些 之前 以后 以前'
+  ).split(/\s+/),
+);
+
+export interface TextFeatures {
+  /** Term -> raw weight (title bigrams count double). */
+  counts: Map<string, number>;
+  /** Normalised text used for shingling. */
+  flat: string;
+}
+
+/** NFKC (full-width -> ASCII), lower case, placeholders like [手机号] removed. */
+export function normalize(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\[[^\]]{1,8}\]/g, ' ');
+}
+
+const UNIT = /[\u3400-\u9fff]|[a-z0-9]+/g;
+const RUN_SPLIT = /[^\u3400-\u9fffa-z0-9]+/;
+
+/** Units of a run: single Han characters and whole ASCII alphanumeric tokens ("58", "k9"). */
+export function runsOf(text: string): string[][] {
+  return normalize(text)
+    .split(RUN_SPLIT)
+    .filter(Boolean)
+    .map((r) => r.match(UNIT) ?? [])
+    .filter((u) => u.length > 0);
+}
+
+function addBigrams(counts: Map<string, number>, text: string, weight: number) {
+  for (const units of runsOf(text)) {
+    for (let i = 0; i + 1 < units.length; i++) {
+      const g = units[i]! + units[i + 1]!;
+      if (STOP_BIGRAMS.has(g)) continue;
+      counts.set(g, (counts.get(g) ?? 0) + weight);
+    }
+  }
+}
+
+/** Body characters considered: the opening says what it is about; the rest adds noise. */
+export const BODY_CHARS = 120;
+
+/** Bigram counts of a message; the title (when there is one) weighs double. */
+export function textFeatures(text: string, title?: string): TextFeatures {
+  const counts = new Map<string, number>();
+  const body = text.slice(0, BODY_CHARS);
+  if (title) addBigrams(counts, title, 2);
+  addBigrams(counts, body, 1);
+  const flat = normalize(`${title ?? ''}${body}`).replace(/[^\u3400-\u9fffa-z0-9]+/g, '');
+  return { counts, flat };
+}
+
+/** Smoothed inverse document frequency from incremental counts. */
+export function idf(df: number, n: number): number {
+  return Math.log(1 + (n + 1) / (df + 1));
+}
+
+/** Terms kept per message vector. */
+export const VECTOR_TERMS = 16;
+
+/**
+ * Unit-length TF-IDF vector of the strongest terms (sublinear tf).
+ * @example vectorize(textFeatures('公积金提取').counts, () => 1)
+ */
+export function vectorize(counts: Map<string, number>, idfOf: (term: string) => number, keep = VECTOR_TERMS): Array<[string, number]> {
+  const weighted: Array<[string, number]> = [];
+  for (const [t, c] of counts) {
+    const w = (1 + Math.log(c)) * idfOf(t);
+    if (w > 0) weighted.push([t, w]);
+  }
+  weighted.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const top = weighted.slice(0, keep);
+  const norm = Math.sqrt(top.reduce((s, [, w]) => s + w * w, 0)) || 1;
+  return top.map(([t, w]) => [t, w / norm]);
+}
+
+// ---- MinHash / LSH -------------------------------------------------------------------------
+
+export const MINHASH_SIZE = 64;
+export const LSH_BANDS = 16;
+const ROWS = MINHASH_SIZE / LSH_BANDS;
+
+/** FNV-1a over UTF-16 code units. */
+export function fnv1a(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** murmur3 finaliser: a good 32-bit mixer; with per-function seeds it gives independent hashes. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const SEEDS = Array.from({ length: MINHASH_SIZE }, (_, i) => fmix(0x9e3779b9 * (i + 1)));
+
+/** MinHash signature over character trigrams (fewer than 3 characters: the text itself). */
+export function minhash(flat: string): Uint32Array {
+  const sig = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
+  const shingles = new Set<number>();
+  if (flat.length < 3) {
+    if (flat) shingles.add(fnv1a(flat));
+  } else {
+    for (let i = 0; i + 3 <= flat.length; i++) shingles.add(fnv1a(flat.slice(i, i + 3)));
+  }
+  for (const x of shingles) {
+    for (let k = 0; k < MINHASH_SIZE; k++) {
+      const h = fmix(x ^ SEEDS[k]!);
+      if (h < sig[k]!) sig[k] = h;
+    }
+  }
+  return sig;
+}
+
+/** LSH band keys: `band:hash` of each band of rows. Two texts share a band with prob. J^rows. */
+export function lshBands(sig: Uint32Array): string[] {
+  const out: string[] = [];
+  for (let b = 0; b < LSH_BANDS; b++) {
+    let h = 0x811c9dc5;
+    for (let r = 0; r < ROWS; r++) {
+      h ^= sig[b * ROWS + r]!;
+      h = fmix(Math.imul(h, 0x01000193));
+    }
+    out.push(`${b}:${h.toString(36)}`);
+  }
+  return out;
+}
+
+/** A stable 64-bit-ish hex id from a string (two FNV variants), for log and topic ids. */
+export function stableId(s: string): string {
+  return fnv1a(s).toString(16).padStart(8, '0') + fnv1a(s, 0x050c5d1f).toString(16).padStart(8, '0');
+}
+
+// ---- keywords ------------------------------------------------------------------------------
+
+/**
+ * Keyword phrases of a topic: substrings (2–8 units) shared by many of its sample texts,
+ * scored by coverage times the summed IDF of their bigrams, longest-first among overlaps.
+ */
+export function extractKeywords(samples: string[], idfOf: (bigram: string) => number, max = 5): string[] {
+  const n = samples.length;
+  if (n === 0) return [];
+  const df = new Map<string, number>();
+  for (const s of samples) {
+    const seen = new Set<string>();
+    for (const units of runsOf(s)) {
+      for (let i = 0; i < units.length; i++) {
+        for (let len = 2; len <= 8 && i + len <= units.length; len++) seen.add(units.slice(i, i + len).join(''));
+      }
+    }
+    for (const g of seen) df.set(g, (df.get(g) ?? 0) + 1);
+  }
+  const minCount = n === 1 ? 1 : Math.max(2, Math.ceil(n * 0.2));
+  const scored: Array<{ g: string; score: number; count: number }> = [];
+  for (const [g, count] of df) {
+    if (count < minCount) continue;
+    const units = g.match(UNIT) ?? [];
+    let sum = 0;
+    let informative = 0;
+    for (let i = 0; i + 1 < units.length; i++) {
+      const b = units[i]! + units[i + 1]!;
+      if (STOP_BIGRAMS.has(b)) continue;
+      const w = idfOf(b);
+      sum += w;
+      if (w > 1.5) informative++;
+    }
+    if (informative === 0) continue;
+    // Single samples: prefer short phrases (the whole sentence is not a keyword).
+    const lengthPenalty = n === 1 ? 1 / units.length : 1;
+    scored.push({ g, count, score: (count / n) * sum * lengthPenalty });
+  }
+  scored.sort((a, b) => b.score - a.score || b.g.length - a.g.length);
+  const picked: Array<{ g: string; count: number }> = [];
+  for (const c of scored) {
+    if (picked.length >= max) break;
+    if (picked.some((p) => p.g.includes(c.g) || (c.g.includes(p.g) && c.count < p.count * 0.8))) continue;
+    // A longer phrase with (nearly) the same support replaces the shorter one it contains.
+    const inner = picked.findIndex((p) => c.g.includes(p.g));
+    if (inner >= 0) picked.splice(inner, 1);
+    picked.push(c);
+  }
+  return picked.map((p) => p.g);
+}
