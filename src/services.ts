@@ -19,6 +19,7 @@ import type { StaticAssets } from './panel/static-assets.js';
 import { createMeiliRetriever } from './retrieval/retriever.js';
 import type { Retriever } from './retrieval/types.js';
 import type { Redis } from './store/redis.js';
+import { createTopicService, type TopicService } from './topics/service.js';
 
 /** Everything the app needs, built once (Node) or per request (Workers) and passed in. */
 export interface Services {
@@ -47,6 +48,8 @@ export interface Services {
   passages: PassageLookup;
   /** Large static files (ECharts); from node_modules on Node, Wrangler [assets] on Workers. */
   assets?: StaticAssets;
+  /** Question log (masked), topics, trends and interpretation suggestions. */
+  topics: TopicService;
   /** Liveness of the dependencies, for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
 }
@@ -56,7 +59,8 @@ export interface ServiceInputs {
   clock: Clock;
   logger: Logger;
   redis: Redis;
-  meili: { url: string; apiKey?: string };
+  /** `httpClient`: optional transport for the search client (Node passes a faster one than `fetch`). */
+  meili: { url: string; apiKey?: string; httpClient?: (...args: Parameters<typeof fetch>) => Promise<unknown> };
   directory: DepartmentDirectory;
   classify: DialogueDeps['classify'];
   assets?: StaticAssets;
@@ -99,7 +103,12 @@ export function createServices(inputs: ServiceInputs): Services {
   // Indexing may send large batches: a generous timeout. Searches and health checks get their
   // own client with a short one, so a hung Meilisearch becomes an apology within MEILI_TIMEOUT_MS.
   const meili = new Meilisearch({ host: inputs.meili.url, apiKey: inputs.meili.apiKey, timeout: 30_000 });
-  const searchClient = new Meilisearch({ host: inputs.meili.url, apiKey: inputs.meili.apiKey, timeout: config.MEILI_TIMEOUT_MS });
+  const searchClient = new Meilisearch({
+    host: inputs.meili.url,
+    apiKey: inputs.meili.apiKey,
+    timeout: config.MEILI_TIMEOUT_MS,
+    ...(inputs.meili.httpClient ? { httpClient: inputs.meili.httpClient } : {}),
+  });
   const retriever = createMeiliRetriever(searchClient, config.INDEX_NAME);
   const sessions = createRedisSessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS);
   const outbox = createRedisCitizenOutbox(redis, config.REDIS_PREFIX, () => clock.now());
@@ -122,6 +131,12 @@ export function createServices(inputs: ServiceInputs): Services {
     userSessions: createRedisUserSessionStore(redis, config.REDIS_PREFIX, () => clock.now()),
     loginLimiter: createRedisLoginRateLimiter(redis, config.REDIS_PREFIX),
     passages: createMeiliPassageLookup(meili, config.INDEX_NAME),
+    topics: createTopicService(redis, {
+      prefix: config.REDIS_PREFIX,
+      retentionDays: config.LOG_RETENTION_DAYS,
+      now: () => clock.now(),
+      departmentName: (id) => directory.get(id)?.name,
+    }),
     ...(inputs.assets ? { assets: inputs.assets } : {}),
     dialogue: {
       classify: inputs.classify,

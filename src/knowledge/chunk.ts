@@ -44,11 +44,27 @@ function headingOf(line: string): { level: number; text: string; cite: string } 
   return undefined;
 }
 
+/**
+ * Restore paragraph breaks in run-on text. Some sources (scraped pages, JSONL exports) join
+ * paragraphs with single spaces and have no line breaks; a space between two non-ASCII characters
+ * never occurs inside a Chinese sentence, so it is taken as a paragraph break. Spaces between
+ * Latin words and numbers are kept.
+ * @example restoreParagraphs('通知 一、总体要求 1.加强领导。') === '通知\n\n一、总体要求\n\n1.加强领导。'
+ */
+export function restoreParagraphs(body: string): string {
+  const text = body.replace(/\r\n/g, '\n');
+  if (text.includes('\n')) return text;
+  return text
+    .replace(/([^\x00-\x7f]|[.:;!?)\]])[ \t\u3000\u00a0]+(?=[^\x00-\x7f]|\d{1,2}[、.．](?!\d))/g, '$1\n\n')
+    .replace(/[ \t\u3000\u00a0]+(?=[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百零〇]+[章条])/g, '\n\n')
+    .trim();
+}
+
 /** Walk the body, tracking the heading path, yielding one block per paragraph. */
 function blocks(body: string): Block[] {
   const out: Block[] = [];
   let path: Block['headings'] = [];
-  const paragraphs = body.replace(/\r\n/g, '\n').split(/\n\s*\n|\n(?=#)|\n(?=[（(][一二三四五六七八九十]+[)）])|\n(?=[一二三四五六七八九十]+、)/);
+  const paragraphs = restoreParagraphs(body).split(/\n\s*\n|\n(?=#)|\n(?=[（(][一二三四五六七八九十]+[)）])|\n(?=[一二三四五六七八九十]+、)/);
   for (const raw of paragraphs) {
     const para = raw.replace(/\n(?!\n)/g, '').trim();
     if (!para) continue;
@@ -107,8 +123,8 @@ export function chunkDocument(doc: KnowledgeDoc): Passage[] {
         title: doc.title,
         type: doc.type,
         docNo: doc.doc_no,
-        issuer: doc.issuer,
-        published: doc.published,
+        issuer: doc.issuer || undefined,
+        published: doc.published || undefined,
         publishedTs,
         status: doc.status,
         departments: doc.departments,

@@ -1,14 +1,17 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { chunkDocument } from '../knowledge/chunk.js';
 import { createLogger, type Logger } from '../logger.js';
 import { syncPassageIndex } from '../retrieval/indexer.js';
+import { EMPTY_SYNONYMS, parseSynonyms, type SynonymSet } from '../retrieval/synonyms.js';
 import { createServices, parseServiceData, type Services } from '../services.js';
 import { createMemoryRedis, createRedis, type Redis } from '../store/redis.js';
 import { withCaseEncryptionKey } from './case-key.js';
 import { loadKnowledgeDir } from './knowledge-fs.js';
 import { startMeilisearch, type MeiliProcess } from './meili-process.js';
+import { createNodeMeiliHttpClient } from './meili-http.js';
 import { redisServerAvailable, startRedis, type RedisProcess } from './redis-process.js';
 import { createNodeStaticAssets } from './static-assets.js';
 import { readServiceData } from './service-data.js';
@@ -60,19 +63,34 @@ export async function indexKnowledge(services: Services, knowledgeDir: string): 
   });
 }
 
-export function loadSynonyms(knowledgeDir: string): Record<string, string[]> {
-  return {};
+/**
+ * Read `synonyms.yaml` from the knowledge folder (colloquial → official terms). A missing file
+ * means no synonyms; an invalid one stops start-up with `file:line`.
+ */
+export function loadSynonyms(knowledgeDir: string): SynonymSet {
+  const file = join(knowledgeDir, 'synonyms.yaml');
+  if (!existsSync(file)) return EMPTY_SYNONYMS;
+  return parseSynonyms(readFileSync(file, 'utf8'), file);
 }
 
 /**
  * Build services from resolved connections plus the data folders on disk (departments,
  * intents). Shared by the entry, scripts and tests so all wire the same way.
  */
+/** One keep-alive transport for every search client in the process (see meili-http.ts). */
+const nodeMeiliHttpClient = createNodeMeiliHttpClient();
+
 export function buildServicesFromDisk(
   config: Config,
   deps: { clock: Clock; logger: Logger; redis: Redis; meili: { url: string; apiKey?: string } },
 ): Services {
-  return createServices({ ...deps, config, ...parseServiceData(readServiceData(config)), assets: createNodeStaticAssets() });
+  return createServices({
+    ...deps,
+    meili: { ...deps.meili, httpClient: nodeMeiliHttpClient },
+    config,
+    ...parseServiceData(readServiceData(config)),
+    assets: createNodeStaticAssets(),
+  });
 }
 
 /**

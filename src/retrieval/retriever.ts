@@ -1,62 +1,212 @@
-import type { Meilisearch } from 'meilisearch';
-import { splitSentences } from '../knowledge/chunk.js';
+import type { Meilisearch, MultiSearchParams, MultiSearchResponse } from 'meilisearch';
+import { selectAnswer } from './answer.js';
+import { DEFAULT_BM25, terms } from './bm25.js';
 import { buildFilter } from './filters.js';
-import { QUESTION_STOP_WORDS } from './index-settings.js';
-import { SearchUnavailableError, type PassageDocument, type RetrievalResult, type Retriever } from './types.js';
+import { metaIndexName, META_ID } from './indexer.js';
+import { understandQuery, type UnderstoodQuery } from './query.js';
+import { loadStoredModel, scoringText, type QueryModel, type StoredModel } from './query-model.js';
+import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type RetrievalResult, type Retriever } from './types.js';
 
-/** Minimal normalisation: strip punctuation and a trailing question word. */
-export function normalizeQuery(q: string): string {
-  let s = q.replace(/[\s\p{P}\p{S}]+/gu, ' ').trim();
-  for (const w of QUESTION_STOP_WORDS) if (s.endsWith(w)) s = s.slice(0, -w.length).trim();
-  return s;
+/**
+ * Confidence at or above which the first hit should be given as the answer; below it, say
+ * "not found" / ask to rephrase. Calibrated on the NCPQA dev set and off-topic questions
+ * (docs/benchmarks.md, "Retrieval").
+ */
+export const ANSWER_THRESHOLD = 0.5;
+
+export interface MeiliRetrieverOptions {
+  /** Passages each candidate query fetches from Meilisearch (default 40). */
+  candidates?: number;
+  /** How often (ms) to check that the cached query model still matches the index (default 10 s). */
+  modelTtlMs?: number;
+  now?: () => number;
 }
 
-function bigrams(s: string): Set<string> {
-  const out = new Set<string>();
-  const t = s.replace(/[\s\p{P}]+/gu, '');
-  for (let i = 0; i < t.length - 1; i++) out.add(t.slice(i, i + 2));
-  return out;
+export { normalizeWidth, stripFillers, toSimplified } from './query.js';
+
+interface Scored {
+  doc: PassageDocument;
+  score: number;
+  coverage: number;
+  matched: Set<string>;
 }
 
-/** The sentence of `text` sharing the most character bigrams with the query. */
-export function bestSentence(text: string, query: string): string {
-  const q = bigrams(query);
-  let best = text;
-  let bestScore = -1;
-  for (const s of splitSentences(text)) {
-    let score = 0;
-    for (const g of bigrams(s)) if (q.has(g)) score++;
-    if (score > bestScore) {
-      bestScore = score;
-      best = s;
+/** Term counts of a passage, cached by id: passages are immutable for a given index hash. */
+class TermCache {
+  private map = new Map<string, { tf: Map<string, number>; len: number }>();
+  constructor(private readonly max = 20_000) {}
+  get(p: PassageDocument) {
+    let e = this.map.get(p.id);
+    if (!e) {
+      const ts = terms(scoringText(p));
+      const tf = new Map<string, number>();
+      for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + 1);
+      e = { tf, len: ts.length };
+      if (this.map.size >= this.max) this.map.clear();
+      this.map.set(p.id, e);
     }
+    return e;
   }
-  return best;
+  clear() {
+    this.map.clear();
+  }
 }
 
-export function createMeiliRetriever(client: Meilisearch, indexName: string): Retriever {
+/**
+ * Re-rank candidates with BM25 over character bigrams (IDF from the whole index, via the query
+ * model) plus the weighted share of query terms the passage covers (Meilisearch's "words" idea,
+ * which plain BM25 lacks).
+ */
+function scoreCandidates(cands: PassageDocument[], u: UnderstoodQuery, model: QueryModel, cache: TermCache): Scored[] {
+  const weights = new Map<string, number>();
+  let original = 0;
+  let total = 0;
+  for (const [t, w] of u.terms) {
+    const x = model.idf(t) * w;
+    weights.set(t, x);
+    total += x;
+    if (w === 1) original += x;
+  }
+  const { k1, b } = DEFAULT_BM25;
+  const avg = model.stats.avgLen || 1;
+  return cands.map((doc) => {
+    const { tf, len } = cache.get(doc);
+    const norm = k1 * (1 - b + (b * len) / avg);
+    let s = 0;
+    let cov = 0;
+    const matched = new Set<string>();
+    for (const [t, w] of weights) {
+      const f = tf.get(t);
+      if (!f) continue;
+      s += (w * f * (k1 + 1)) / (f + norm);
+      cov += w;
+      matched.add(t);
+    }
+    const coverage = original > 0 ? Math.min(1, cov / original) : 0;
+    return { doc, score: s / (total || 1) + 0.5 * coverage, coverage, matched };
+  });
+}
+
+/** Query phrases whose bigrams the passage contains, for highlighting (e.g. ['社会保险', '缓缴']). */
+export function matchedPhrases(query: string, matched: Set<string>): string[] {
+  const out: string[] = [];
+  for (const part of query.split(' ')) {
+    const chars = [...part];
+    let cur = '';
+    for (let i = 0; i < chars.length; i++) {
+      const bi = chars[i]! + (chars[i + 1] ?? '');
+      if (matched.has(bi)) cur += cur ? chars[i + 1]! : bi;
+      else {
+        if (cur) out.push(cur);
+        cur = '';
+      }
+    }
+    if (cur) out.push(cur);
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * How sure we are that the first hit answers the question, 0..1: mostly how much of the
+ * question (IDF-weighted) the passage covers, discounted when the runner-up is as good
+ * (nothing distinguishes the answer).
+ */
+export function confidenceOf(top: Scored | undefined): number {
+  if (!top) return 0;
+  const c = top.coverage;
+  return Math.max(0, Math.min(1, c * c * 1.1));
+}
+
+/**
+ * The retriever the chat, the agent panel and the eval use: query understanding, several
+ * Meilisearch candidate queries in one `multiSearch`, in-process BM25 re-ranking, best passage
+ * per document, sentence-level answer.
+ */
+export function createMeiliRetriever(client: Meilisearch, indexName: string, opts: MeiliRetrieverOptions = {}): Retriever {
+  const candidates = opts.candidates ?? 40;
+  const ttl = opts.modelTtlMs ?? 10_000;
+  const now = opts.now ?? Date.now;
+  const cache = new TermCache();
+  let state: { hash: string; model: QueryModel; checkedAt: number } | undefined;
+  let pending: Promise<QueryModel> | undefined;
+
+  async function refreshModel(): Promise<QueryModel> {
+    const meta = client.index(metaIndexName(indexName));
+    const head = await meta.getDocument<{ hash?: string }>(META_ID, { fields: ['hash'] }).catch(() => undefined);
+    const hash = head?.hash ?? '';
+    if (state && state.hash === hash) {
+      state.checkedAt = now();
+      return state.model;
+    }
+    const full = hash ? await meta.getDocument<{ model?: StoredModel }>(META_ID).catch(() => undefined) : undefined;
+    const model = loadStoredModel(full?.model);
+    cache.clear();
+    state = { hash, model, checkedAt: now() };
+    return model;
+  }
+
+  function currentModel(): Promise<QueryModel> | QueryModel {
+    if (state && now() - state.checkedAt < ttl) return state.model;
+    pending ??= refreshModel().finally(() => (pending = undefined));
+    // Serve with the old model while checking, once one is loaded.
+    return state ? state.model : pending;
+  }
+
   return {
-    async search(query, opts = {}) {
-      const started = Date.now();
-      const normalized = normalizeQuery(query);
-      if (!normalized) return { normalized, hits: [], confidence: 0, tookMs: 0 };
-      let res;
+    async search(query, searchOpts = {}) {
+      const started = now();
+      const model = await currentModel();
+      const u = understandQuery(query, model.synonyms, model.lexicon, model.idf);
+      const limit = searchOpts.limit ?? 5;
+      if (!u.normalized) return { normalized: '', hits: [], confidence: 0, tookMs: 0 };
+      const filter = buildFilter(searchOpts.filters);
+      const qs: Array<{ q: string; matchingStrategy: 'frequency' | 'last' }> = [
+        { q: u.rewritten, matchingStrategy: 'frequency' },
+        { q: u.normalized, matchingStrategy: 'last' },
+        { q: u.keywords, matchingStrategy: 'frequency' },
+      ];
+      const seenQ = new Set<string>();
+      const params: MultiSearchParams = {
+        queries: qs
+          .filter((x) => x.q && !seenQ.has(x.q + x.matchingStrategy) && seenQ.add(x.q + x.matchingStrategy))
+          .map((x) => ({ indexUid: indexName, q: x.q, matchingStrategy: x.matchingStrategy, limit: candidates, filter })),
+      };
+      let res: MultiSearchResponse<PassageDocument>;
       try {
-        res = await client.index<PassageDocument>(indexName).search(normalized, {
-          limit: opts.limit ?? 5,
-          filter: buildFilter(opts.filters),
-          showRankingScore: true,
-          matchingStrategy: 'frequency',
-        });
+        res = await client.multiSearch<MultiSearchParams, PassageDocument>(params);
       } catch (err) {
         throw new SearchUnavailableError(err);
       }
-      const hits = res.hits.map((h) => ({
-        passage: h,
-        score: h._rankingScore ?? 0,
-        answer: bestSentence(h.text, normalized),
-      }));
-      return { normalized, hits, confidence: hits[0]?.score ?? 0, tookMs: Date.now() - started } satisfies RetrievalResult;
+      const byId = new Map<string, PassageDocument>();
+      for (const r of res.results) for (const h of r.hits) if (!byId.has(h.id)) byId.set(h.id, h);
+      const scored = scoreCandidates([...byId.values()], u, model, cache).sort((a, b) => b.score - a.score);
+      const perDoc = new Map<string, number>();
+      const maxPerDoc = searchOpts.perDoc ?? 1;
+      const picked: Scored[] = [];
+      for (const s of scored) {
+        const n = perDoc.get(s.doc.docId) ?? 0;
+        if (n >= maxPerDoc) continue;
+        perDoc.set(s.doc.docId, n + 1);
+        picked.push(s);
+        if (picked.length >= limit) break;
+      }
+      const answerWeights = new Map([...u.terms].map(([t, w]) => [t, model.idf(t) * w]));
+      const hits: RetrievalHit[] = picked.map((s) => {
+        const { headingsText: _h, ...passage } = s.doc;
+        return {
+          passage,
+          score: s.score,
+          answer: selectAnswer(s.doc.text, answerWeights),
+          matched: matchedPhrases(u.normalized, s.matched),
+        };
+      });
+      return {
+        normalized: u.normalized,
+        hits,
+        confidence: confidenceOf(picked[0]),
+        tookMs: now() - started,
+        understanding: { rewritten: u.rewritten, keywords: u.keywords, corrections: u.corrections, expansions: u.expansions },
+      } satisfies RetrievalResult;
     },
   };
 }

@@ -21,6 +21,8 @@ export interface RetrievalHit {
   score: number;
   /** The sentence(s) of the passage that best answer the question. */
   answer: string;
+  /** Phrases of the (normalised) query found in the passage, for highlighting. */
+  matched?: string[];
 }
 
 export interface RetrievalResult {
@@ -30,11 +32,22 @@ export interface RetrievalResult {
   /** 0..1: how sure we are the first hit answers the question. */
   confidence: number;
   tookMs: number;
+  /** How the query was understood (for the agent panel and debugging). */
+  understanding?: {
+    rewritten: string;
+    keywords: string;
+    corrections: Array<[string, string]>;
+    expansions: Array<{ colloquial: string; official: string[] }>;
+  };
 }
 
 /** The retrieval port the dialogue engine, panel and eval use. */
 export interface Retriever {
-  search(query: string, opts?: { limit?: number; filters?: SearchFilters }): Promise<RetrievalResult>;
+  /**
+   * Ranked passages for a question, at most `perDoc` (default 1) per document. Throws
+   * {@link SearchUnavailableError} when the search engine cannot be reached.
+   */
+  search(query: string, opts?: { limit?: number; filters?: SearchFilters; perDoc?: number }): Promise<RetrievalResult>;
 }
 
 /** Thrown when the search engine cannot be reached (as opposed to "found nothing"). */

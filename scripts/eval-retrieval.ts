@@ -1,0 +1,137 @@
+/**
+ * Evaluate retrieval on a corpus and questions, beside raw Meilisearch, in one run.
+ *
+ *   npm run eval:retrieval -- --corpus <corpus.jsonl> --questions <questions.jsonl> [--json] [--k 10]
+ *
+ * Corpus lines `{"docid","text","title"?}`; question lines `{"id","docid","question","answer"}`.
+ * The corpus goes into temporary indexes (never the live one): one built exactly as the product
+ * builds its index (chunking, settings, synonyms from KNOWLEDGE_DIR, query model), one with whole
+ * documents and default settings (the baseline). Every question runs through the product's
+ * retriever — the same `createMeiliRetriever(...).search` the chat calls — and through a plain
+ * Meilisearch search. Uses MEILI_URL/MEILI_MASTER_KEY if set, else starts its own Meilisearch.
+ * With `--json` the last line is `{"recallAt1",…,"questions","baseline":{…}}`.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Meilisearch } from 'meilisearch';
+import { z } from 'zod';
+import { chunkDocument } from '../src/knowledge/chunk.js';
+import { loadSynonyms } from '../src/node/bootstrap.js';
+import { createNodeMeiliHttpClient } from '../src/node/meili-http.js';
+import { startMeilisearch, type MeiliProcess } from '../src/node/meili-process.js';
+import { summarize, type QuestionOutcome, type RetrievalMetrics } from '../src/retrieval/eval-metrics.js';
+import { ingestedIndexName, metaIndexName, syncPassageIndex } from '../src/retrieval/indexer.js';
+import { corpusRecordSchema, docFromRecord, parseJsonl, safeDocId } from '../src/retrieval/records.js';
+import { createMeiliRetriever } from '../src/retrieval/retriever.js';
+
+const questionSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  docid: z.union([z.string(), z.number()]).transform(String),
+  question: z.string().min(1),
+  answer: z.string(),
+});
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
+  const { records, errors } = parseJsonl(readFileSync(file, 'utf8'), file, schema);
+  if (errors.length) throw new Error(`${errors.length} bad line(s):\n${errors.slice(0, 10).join('\n')}`);
+  return records.map((r) => r.value);
+}
+
+function table(rows: Array<[string, RetrievalMetrics]>): string {
+  const keys: Array<keyof RetrievalMetrics> = ['recallAt1', 'recallAt5', 'recallAt10', 'mrr', 'answerHitAt1', 'answerHitAt3', 'p50Ms', 'p95Ms'];
+  const head = ['retriever', ...keys];
+  const lines = rows.map(([name, m]) => [name, ...keys.map((k) => String(m[k]))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      corpus: { type: 'string' },
+      questions: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      k: { type: 'string', default: '10' },
+      knowledge: { type: 'string', default: process.env.KNOWLEDGE_DIR ?? './knowledge' },
+      misses: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.corpus || !values.questions) {
+    throw new Error('usage: eval-retrieval --corpus <corpus.jsonl> --questions <questions.jsonl> [--json] [--k 10]');
+  }
+  const k = z.coerce.number().int().min(1).max(100).parse(values.k);
+  const records = readJsonl(values.corpus, corpusRecordSchema);
+  const questions = readJsonl(values.questions, questionSchema);
+  const docs = records.map((r) => docFromRecord(r, values.corpus!));
+  const passages = docs.flatMap(chunkDocument);
+  const synonyms = loadSynonyms(values.knowledge!);
+  log(`corpus: ${docs.length} documents → ${passages.length} passages; ${questions.length} questions`);
+
+  let meiliProc: MeiliProcess | undefined;
+  let tmp: string | undefined;
+  let url = process.env.MEILI_URL;
+  let apiKey = process.env.MEILI_MASTER_KEY;
+  if (!url) {
+    tmp = mkdtempSync(join(tmpdir(), 'yhd-eval-'));
+    log('MEILI_URL not set: starting a Meilisearch for this run');
+    meiliProc = await startMeilisearch({ dataDir: tmp, masterKey: 'eval-master-key-0123456789abcdef' });
+    url = meiliProc.url;
+    apiKey = meiliProc.masterKey;
+  }
+  // The same transport the Node service uses for searches, for both retrievers.
+  const client = new Meilisearch({ host: url, apiKey, timeout: 30_000, httpClient: createNodeMeiliHttpClient() });
+  const stamp = `${process.pid}_${Date.now().toString(36)}`;
+  const productIndex = `eval_product_${stamp}`;
+  const baselineIndex = `eval_baseline_${stamp}`;
+  try {
+    let t = performance.now();
+    await syncPassageIndex(client, productIndex, passages, synonyms, { force: true });
+    log(`product index built in ${Math.round(performance.now() - t)} ms`);
+    t = performance.now();
+    await client.createIndex(baselineIndex, { primaryKey: 'id' }).waitTask();
+    const task = await client
+      .index(baselineIndex)
+      .addDocuments(records.map((r) => ({ id: safeDocId(String(r.docid ?? r.id)), docid: String(r.docid ?? r.id), text: r.text })))
+      .waitTask({ timeout: 600_000 });
+    if (task.status !== 'succeeded') throw new Error(`baseline indexing failed: ${JSON.stringify(task.error)}`);
+    log(`baseline index built in ${Math.round(performance.now() - t)} ms`);
+
+    const retriever = createMeiliRetriever(client, productIndex);
+    await retriever.search('预热', { limit: 1 }); // load the query model before timing
+    const product: QuestionOutcome[] = [];
+    const baseline: QuestionOutcome[] = [];
+    for (const [i, q] of questions.entries()) {
+      const t0 = performance.now();
+      const res = await retriever.search(q.question, { limit: k });
+      const ms = performance.now() - t0;
+      product.push({ docs: res.hits.map((h) => h.passage.docId), answers: res.hits.map((h) => h.answer), gold: q, ms });
+      const t1 = performance.now();
+      const base = await client.index<{ docid: string; text: string }>(baselineIndex).search(q.question, { limit: k });
+      baseline.push({ docs: base.hits.map((h) => h.docid), answers: base.hits.map((h) => h.text), gold: q, ms: performance.now() - t1 });
+      if ((i + 1) % 100 === 0) log(`${i + 1}/${questions.length} questions`);
+      if (values.misses && product[i]!.docs[0] !== q.docid) {
+        log(`MISS ${q.question} | ${res.normalized} | gold@${product[i]!.docs.indexOf(q.docid)} | top: ${res.hits[0]?.passage.title ?? '-'}`);
+      }
+    }
+    const result = { ...summarize(product), baseline: summarize(baseline) };
+    console.log(table([['yihaoda', result], ['meilisearch raw (baseline)', result.baseline]]));
+    console.log(`questions: ${result.questions}, k = ${k}`);
+    if (values.json) console.log(JSON.stringify(result));
+  } finally {
+    for (const uid of [productIndex, metaIndexName(productIndex), ingestedIndexName(productIndex), baselineIndex]) {
+      await client.deleteIndexIfExists(uid).catch(() => undefined);
+    }
+    await meiliProc?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,247 @@
+/**
+ * Query understanding: from what a citizen typed to what we search for. Each step is a pure
+ * function so it can be tested with real examples; `understandQuery` chains them.
+ */
+import { Converter } from 'opencc-js/t2cn';
+import { pinyin } from 'pinyin-pro';
+import { terms } from './bm25.js';
+import type { SynonymSet } from './synonyms.js';
+
+// `twp`: Taiwan characters and phrases (資訊 → 信息, 網路 → 网络).
+const t2s = Converter({ from: 'twp', to: 'cn' });
+
+/**
+ * Traditional → simplified Chinese (OpenCC, Taiwan variants included).
+ * @example toSimplified('社會保險費怎麼繳納') === '社会保险费怎么缴纳'
+ */
+export function toSimplified(text: string): string {
+  return t2s(text);
+}
+
+/** Full-width → half-width (NFKC), lower-case Latin, single spaces. */
+export function normalizeWidth(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Question and filler words, longest first. They are replaced by a space (not deleted) so the
+ * characters on either side never form a false bigram. `我` is kept after 自 (自我防护).
+ */
+const FILLERS = [
+  '请问一下', '想问一下', '问一下', '请问', '想问问', '我想问', '想咨询', '咨询一下', '打听一下', '你好', '您好', '麻烦问', '麻烦', '谢谢',
+  '怎么样', '怎么办(?!理)', '咋回事', '咋办(?!理)', '怎么', '怎样', '如何', '咋样', '咋', '什么样', '什么', '啥时候', '啥', '哪些', '哪里', '哪儿',
+  '哪个', '哪家', '是不是', '是否', '能不能', '可不可以', '能否', '可以吗', '有没有', '有无', '有何', '为何', '为什么', '多长时间', '多久',
+  '应该', '需要', '我想', '我要', '我们', '我家', '本人', '你们', '您', '一下', '吗', '呢', '吧', '啊', '呀', '嘛', '哦', '么', '的', '了',
+];
+const FILLER_RE = new RegExp(`(?<!自)我|你|${FILLERS.join('|')}`, 'g');
+
+/**
+ * Remove question and filler words, and punctuation.
+ * @example stripFillers('请问社保怎么交？') === '社保 交'
+ */
+export function stripFillers(text: string): string {
+  return text
+    .replace(/[\p{P}\p{S}]+/gu, ' ')
+    .replace(FILLER_RE, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Colloquial terms found in `text`, with the official terms they stand for (longest match first). */
+export function findExpansions(text: string, synonyms: SynonymSet): Array<{ colloquial: string; official: string[] }> {
+  const keys = Object.keys(synonyms.expansions).sort((a, b) => b.length - a.length);
+  const out: Array<{ colloquial: string; official: string[] }> = [];
+  // A colloquial term inside an official one (复产 in 复工复产) is not colloquial there.
+  const officials = [...new Set(Object.values(synonyms.expansions).flat())].sort((a, b) => b.length - a.length);
+  let rest = text;
+  for (const o of officials) if (rest.includes(o)) rest = rest.split(o).join(' ');
+  for (const k of keys) {
+    if (!rest.includes(k)) continue;
+    out.push({ colloquial: k, official: synonyms.expansions[k]! });
+    rest = rest.split(k).join(' ');
+  }
+  return out;
+}
+
+/**
+ * Rewrite colloquial terms to their (first) official term, e.g. 社保 → 社会保险.
+ * @example rewriteSynonyms('交不起房租', set) === '租金减免'
+ */
+export function rewriteSynonyms(text: string, synonyms: SynonymSet): string {
+  let out = text;
+  for (const e of findExpansions(text, synonyms)) out = out.split(e.colloquial).join(` ${e.official[0]} `);
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/** What typo correction needs to know about the indexed text: how often each bigram occurs. */
+export interface Lexicon {
+  /** Passages containing the bigram (0 if never seen). */
+  df(bigram: string): number;
+  /** Whether `bigram` is (part of) a term of the curated vocabulary (synonym file). */
+  isWord(bigram: string): boolean;
+  /** Characters that share a reading (pinyin without tone) with `ch`, drawn from the index. */
+  homophones(ch: string): readonly string[];
+}
+
+const readingsCache = new Map<string, string[]>();
+/** Toneless pinyin readings of one character (all of them, for polyphones). */
+export function readings(ch: string): string[] {
+  let r = readingsCache.get(ch);
+  if (!r) {
+    r = [...new Set(pinyin(ch, { toneType: 'none', type: 'array', multiple: true }))].filter((p) => /^[a-zü]+$/.test(p));
+    readingsCache.set(ch, r);
+  }
+  return r;
+}
+
+/** Group characters by reading: the homophone table for {@link Lexicon}. */
+export function buildHomophoneTable(chars: Iterable<string>): Map<string, string[]> {
+  const byReading = new Map<string, string[]>();
+  for (const ch of chars) for (const r of readings(ch)) (byReading.get(r) ?? byReading.set(r, []).get(r)!).push(ch);
+  return byReading;
+}
+
+const CJK_CHAR = /[\u3400-\u9fff]/;
+/**
+ * Grammatical characters are left alone: the bigram statistics of a few thousand passages are too
+ * sparse to judge them (何时, 给与), and a typo there barely changes what is searched.
+ */
+const FUNCTION_CHARS = new Set([...'的地得是在和与及或对从向给为被把将由于起几何那哪这其也都就还又已而并且之以所等中上下里']);
+/** How much more often the corrected bigrams must occur (log scale): e^3 ≈ 20×. */
+const MIN_GAIN = 3;
+
+/**
+ * Pinyin-input typo correction with a character-bigram language model drawn from the index:
+ * a character is replaced by a homophone when that makes its bigrams with its neighbours far
+ * more frequent (设保 → 社保, 代款 → 贷款), and left alone otherwise.
+ * @returns the corrected text and the corrections made, e.g. `[['设', '社']]`.
+ */
+export function correctTypos(text: string, lex: Lexicon): { text: string; corrections: Array<[string, string]> } {
+  const chars = [...text];
+  const corrections: Array<[string, string]> = [];
+  const fit = (bigram: string) => Math.log(1 + lex.df(bigram));
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (!CJK_CHAR.test(c) || FUNCTION_CHARS.has(c)) continue;
+    const prev = i > 0 && CJK_CHAR.test(chars[i - 1]!) ? chars[i - 1]! : '';
+    const next = i + 1 < chars.length && CJK_CHAR.test(chars[i + 1]!) ? chars[i + 1]! : '';
+    if (!prev && !next) continue;
+    const score = (x: string) => (prev ? fit(prev + x) : 0) + (next ? fit(x + next) : 0);
+    const base = score(c);
+    let best = c;
+    let bestScore = base + MIN_GAIN;
+    for (const h of lex.homophones(c)) {
+      if (h === c) continue;
+      const s = score(h);
+      // The gain must come from a bigram that was rare before, not from a slightly commoner one.
+      if (s > bestScore) {
+        best = h;
+        bestScore = s;
+      }
+    }
+    if (best === c) continue;
+    // Only a character that fits neither neighbour is suspect; at the edge of a phrase (one
+    // neighbour) the correction must form a word of the curated vocabulary.
+    const sides = [prev ? prev + c : '', next ? c + next : ''].filter(Boolean);
+    const formsWord = (prev && lex.isWord(prev + best)) || (next && lex.isWord(best + next));
+    if (formsWord ? !sides.some((b) => lex.df(b) <= 2) : sides.length === 1 || !sides.every((b) => lex.df(b) <= 2)) continue;
+    corrections.push([c, best]);
+    chars[i] = best;
+  }
+  return { text: chars.join(''), corrections };
+}
+
+/**
+ * Keywords of a long message: the rarest phrases that the index knows, in their original order,
+ * adjacent bigrams merged back into words. Personal context (我家…, 去年…) is common language and
+ * falls away by rarity.
+ * @example extractKeywords('我老家是农村的，去年开始在城里打工，现在想问问社会保险断缴了怎么补', lex, idf) -> '社会保险 断缴 …'
+ */
+export function extractKeywords(text: string, lex: Lexicon, idfOf: (t: string) => number, max = 8): string {
+  const parts = text.split(' ');
+  const picked: Array<{ part: number; pos: number; term: string; w: number }> = [];
+  parts.forEach((p, part) => {
+    const chars = [...p];
+    for (let pos = 0; pos + 1 < chars.length; pos++) {
+      const t = chars[pos]! + chars[pos + 1]!;
+      if (CJK_CHAR.test(t[0]!) && CJK_CHAR.test(t[1]!) && lex.df(t) >= 2) picked.push({ part, pos, term: t, w: idfOf(t) });
+    }
+    if (!CJK_CHAR.test(p) && p.length >= 2) picked.push({ part, pos: 0, term: p, w: idfOf(p) + 1 });
+  });
+  const top = [...picked].sort((a, b) => b.w - a.w).slice(0, max);
+  top.sort((a, b) => a.part - b.part || a.pos - b.pos);
+  const words: string[] = [];
+  let last: (typeof top)[number] | undefined;
+  for (const t of top) {
+    if (last && last.part === t.part && t.pos === last.pos + 1 && words.length) words[words.length - 1] += t.term.slice(1);
+    else if (!(last && last.part === t.part && t.pos === last.pos)) words.push(t.term);
+    last = t;
+  }
+  return words.join(' ');
+}
+
+/**
+ * What kind of answer a question word asks for, as words that mark such answers in documents
+ * (多久 → 工作日, 时限). The question word itself is stripped as a filler, so without this the
+ * answer sentence would be picked by topic alone.
+ */
+const ANSWER_CUES: Array<[RegExp, string[]]> = [
+  [/多久|多长时间|多少天|几天|什么时候|啥时候|何时|时限|期限/, ['时限', '期限', '日内', '工作日', '之日起', '截至']],
+  [/多少钱|收费|费用|花钱|要钱|交多少/, ['收费', '费用', '标准', '元']],
+  [/带什么|带啥|什么材料|哪些材料|材料|证件/, ['材料', '证明', '身份证', '提供', '提交']],
+  [/在哪|哪里|地点|地址|去哪/, ['地点', '地址', '窗口', '大厅']],
+  [/电话|热线|联系方式|打给谁/, ['电话', '热线', '联系']],
+  [/条件|资格|谁可以|符合/, ['条件', '符合', '对象']],
+  [/怎么办理|如何办理|流程|步骤|手续|怎么申请|如何申请/, ['办理', '申请', '提交', '渠道', '方式']],
+];
+export const CUE_WEIGHT = 0.3;
+
+/** Answer-type cue words for the question words in `text`. */
+export function answerCues(text: string): string[] {
+  return [...new Set(ANSWER_CUES.filter(([re]) => re.test(text)).flatMap(([, cues]) => cues))];
+}
+
+export interface UnderstoodQuery {
+  /** Simplified, normalised, fillers stripped, typos corrected: what is searched. */
+  normalized: string;
+  /** `normalized` with colloquial terms rewritten to official ones. */
+  rewritten: string;
+  /** For long messages, the keyword query; otherwise equal to `normalized`. */
+  keywords: string;
+  /** Official terms added for colloquial ones. */
+  expansions: Array<{ colloquial: string; official: string[] }>;
+  corrections: Array<[string, string]>;
+  /** Scoring terms: original terms weight 1, terms only from expansions a lower weight. */
+  terms: Map<string, number>;
+}
+
+/** Messages longer than this (in characters after stripping) get a keyword query. */
+export const LONG_QUERY_CHARS = 24;
+export const EXPANSION_WEIGHT = 0.8;
+
+/** The whole query-understanding chain. */
+export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon, idfOf: (t: string) => number): UnderstoodQuery {
+  const simplified = normalizeWidth(toSimplified(raw));
+  const stripped = stripFillers(simplified);
+  // Colloquial terms are protected from typo correction (社保 must not become 设保-like guesses).
+  const { text: normalized, corrections } = correctTypos(stripped, lex);
+  const expansions = findExpansions(normalized, synonyms);
+  const rewritten = rewriteSynonyms(normalized, synonyms);
+  const compact = normalized.replace(/\s+/g, '');
+  const keywords = [...compact].length > LONG_QUERY_CHARS ? extractKeywords(normalized, lex, idfOf) : normalized;
+  const weights = new Map<string, number>();
+  for (const part of normalized.split(' ')) {
+    const ts = terms(part);
+    ts.forEach((t, i) => {
+      // A bigram the index has never seen next to ones it has straddles a word boundary
+      // (申请|政府 → 请政) or picks up a function character (公开|要): noise, not an unknown
+      // word. Runs of unknown bigrams (护照, 天气) are kept: they are what we do not know.
+      const known = (j: number) => j >= 0 && j < ts.length && lex.df(ts[j]!) > 0;
+      const isolated = lex.df(t) === 0 && ts.length > 1 && (i === 0 || known(i - 1)) && (i === ts.length - 1 || known(i + 1));
+      if (!isolated) weights.set(t, 1);
+    });
+  }
+  for (const e of expansions) for (const o of e.official) for (const t of terms(o)) if (!weights.has(t)) weights.set(t, EXPANSION_WEIGHT);
+  for (const c of answerCues(simplified)) for (const t of terms(c)) if (!weights.has(t)) weights.set(t, CUE_WEIGHT);
+  return { normalized, rewritten, keywords, expansions, corrections, terms: weights };
+}
