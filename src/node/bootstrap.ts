@@ -73,13 +73,13 @@ export function loadSynonyms(knowledgeDir: string): SynonymSet {
   return parseSynonyms(readFileSync(file, 'utf8'), file);
 }
 
+/** One keep-alive transport for every search client in the process (see meili-http.ts). */
+const nodeMeiliHttpClient = createNodeMeiliHttpClient();
+
 /**
  * Build services from resolved connections plus the data folders on disk (departments,
  * intents). Shared by the entry, scripts and tests so all wire the same way.
  */
-/** One keep-alive transport for every search client in the process (see meili-http.ts). */
-const nodeMeiliHttpClient = createNodeMeiliHttpClient();
-
 export function buildServicesFromDisk(
   config: Config,
   deps: { clock: Clock; logger: Logger; redis: Redis; meili: { url: string; apiKey?: string } },
