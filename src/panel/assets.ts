@@ -79,7 +79,8 @@ table.grid tr:hover td{background:#fafbfc}
 .excerpt{font-size:13px;background:#f7f8fa;padding:8px;border-radius:4px;white-space:pre-wrap;word-break:break-word}
 .charts{display:grid;grid-template-columns:1fr 1fr;gap:14px}
 .chart{height:300px;width:100%}
-.stats{display:flex;gap:14px;flex-wrap:wrap}
+.stats{display:flex;gap:14px;flex-wrap:wrap;margin-bottom:14px}
+a.stat{color:inherit;text-decoration:none}a.stat:hover{border-color:#c8161d}
 .stat{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:10px 16px;min-width:140px}
 .stat b{display:block;font-size:22px;color:#c8161d}
 .rise{color:#c8161d;font-weight:600}

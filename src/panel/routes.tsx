@@ -10,6 +10,7 @@ import { loginRoutes } from './login.js';
 import { searchRoutes } from './search.js';
 import { agentCasePages } from './case-pages.js';
 import { deptPages } from './dept-pages.js';
+import { kpiPages } from './kpi-page.js';
 import { VENDOR_PATHS } from './static-assets.js';
 
 const ASSET_CACHE = 'public, max-age=300';
@@ -67,6 +68,7 @@ export function panelRoutes(services: Services) {
   app.route('/', searchRoutes(services));
   app.route('/', agentCasePages(services));
   app.route('/', deptPages(services));
+  app.route('/', kpiPages(services));
 
   // Pages answer errors with a page; fragments and JSON callers get the usual JSON body.
   app.onError((err, c) => {

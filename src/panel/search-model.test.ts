@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DepartmentDirectory } from '../knowledge/departments.js';
 import type { Passage } from '../knowledge/schema.js';
-import { highlight, outlineOf, standardAnswer } from './search-model.js';
+import { bookTitle, highlight, outlineOf, standardAnswer } from './search-model.js';
 
 const marked = (text: string, q: string) => highlight(text, q).filter((s) => s.hit).map((s) => s.text);
 
@@ -61,5 +61,13 @@ describe('standardAnswer (12345 标准口径)', () => {
   });
   it('falls back to the hotline when no department is known', () => {
     expect(standardAnswer(passage({}), '答复。', directory)).toContain('12345政务服务便民热线');
+  });
+});
+
+describe('bookTitle', () => {
+  it('adds book-title marks once, nesting inner ones as 〈〉', () => {
+    expect(bookTitle('2021年政务公开工作要点')).toBe('《2021年政务公开工作要点》');
+    expect(bookTitle('《2021年政务公开工作要点》政策解读（问答）')).toBe('《〈2021年政务公开工作要点〉政策解读（问答）》');
+    expect(bookTitle('《办事指南》')).toBe('《办事指南》');
   });
 });

@@ -48,6 +48,15 @@ export function highlight(text: string, query: string): Segment[] {
   return out;
 }
 
+/**
+ * A title in book-title marks; marks inside become 〈〉 as Chinese nesting requires.
+ * @example bookTitle('《要点》政策解读') === '《〈要点〉政策解读》'
+ */
+export function bookTitle(title: string): string {
+  if (/^《[^《》]*》$/.test(title)) return title;
+  return `《${title.replace(/《/g, '〈').replace(/》/g, '〉')}》`;
+}
+
 export const TYPE_LABELS: Record<Passage['type'], string> = {
   policy: '政策文件',
   interpretation: '政策解读',
@@ -60,7 +69,7 @@ export const TYPE_LABELS: Record<Passage['type'], string> = {
  * source and position, the issuing body and date, who to contact, closing.
  */
 export function standardAnswer(p: Passage, answer: string, directory: DepartmentDirectory): string {
-  const source = `《${p.title}》${p.docNo ? `（${p.docNo}）` : ''}${p.section ? p.section : ''}`;
+  const source = `${bookTitle(p.title)}${p.docNo ? `（${p.docNo}）` : ''}${p.section ? p.section : ''}`;
   const meta = [p.issuer ? `发布机关：${p.issuer}` : '', p.published ? `发布日期：${p.published}` : '', `效力状态：${p.status}`]
     .filter(Boolean)
     .join('；');

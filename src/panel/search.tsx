@@ -8,7 +8,7 @@ import type { SearchFilters } from '../retrieval/types.js';
 import type { Services } from '../services.js';
 import { CaseForm } from './case-form.js';
 import { Layout, Marked } from './layout.js';
-import { highlight, outlineOf, resultViews, TYPE_LABELS, type ResultView } from './search-model.js';
+import { bookTitle, highlight, outlineOf, resultViews, TYPE_LABELS, type ResultView } from './search-model.js';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为YYYY-MM-DD');
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
@@ -80,14 +80,14 @@ function Result(props: { v: ResultView; q: string; services: Services }) {
       {v.interprets && (
         <div class="links">
           解读对象：
-          <a href={`/panel/doc/${encodeURIComponent(v.interprets.docId)}`}>《{v.interprets.title}》</a>
+          <a href={`/panel/doc/${encodeURIComponent(v.interprets.docId)}`}>{bookTitle(v.interprets.title)}</a>
         </div>
       )}
       {v.interpretations.length > 0 && (
         <div class="links">
           相关解读：
           {v.interpretations.map((d) => (
-            <a href={`/panel/doc/${encodeURIComponent(d.docId)}`}>《{d.title}》</a>
+            <a href={`/panel/doc/${encodeURIComponent(d.docId)}`}>{bookTitle(d.title)}</a>
           ))}
         </div>
       )}
@@ -95,7 +95,7 @@ function Result(props: { v: ResultView; q: string; services: Services }) {
         <button type="button" class="copy" data-copy={v.copyText}>
           复制答复口径
         </button>
-        <button type="button" class="make-case" data-summary={q} data-dept={p.departments[0] ?? ''} data-cite={`《${p.title}》${p.section}`}>
+        <button type="button" class="make-case" data-summary={q} data-dept={p.departments[0] ?? ''} data-cite={`${bookTitle(p.title)}${p.section}`}>
           据此创建工单
         </button>
       </div>
