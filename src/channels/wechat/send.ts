@@ -14,10 +14,13 @@ export async function sendText(to: Contact | Room, text: string, maxChars: numbe
   return parts.length;
 }
 
-/** `bot.isLoggedIn` throws before the puppet is set up (plugin installed before start). */
+/**
+ * `bot.isLoggedIn` before the puppet exists (plugin installed before start) emits an 'error'
+ * event; look for the puppet first so a normal start-up logs no error.
+ */
 export function isLoggedIn(bot: Wechaty): boolean {
   try {
-    return bot.isLoggedIn;
+    return bot.puppet.isLoggedIn;
   } catch {
     return false;
   }
