@@ -65,9 +65,24 @@ describe('Workers and Node answer alike', () => {
   );
 });
 
-describe('Workers configuration', () => {
-  it('serves requests that need no Redis without opening a connection', async () => {
-    const res = await workerFetch('/healthz');
-    expect(res.status).toBe(200);
+/** Connection counters of the test Redis (the Node services' own client stays connected). */
+async function redisConnections() {
+  const text = `${await services.redis.info('clients')}\n${await services.redis.info('stats')}`;
+  const num = (name: string) => Number(text.match(new RegExp(`^${name}:(\\d+)`, 'm'))?.[1] ?? NaN);
+  return { open: num('connected_clients'), opened: num('total_connections_received') };
+}
+
+describe('Workers: one Redis client per request', () => {
+  it('opens no Redis connection for a request that needs none', async () => {
+    const before = await redisConnections();
+    for (let i = 0; i < 3; i++) expect((await workerFetch('/healthz')).status).toBe(200);
+    expect((await redisConnections()).opened).toBe(before.opened);
+  });
+
+  it('closes the connection a request opened once the request is done', async () => {
+    const before = await redisConnections();
+    expect((await workerFetch('/readyz')).status).toBe(200);
+    expect((await redisConnections()).opened).toBeGreaterThan(before.opened);
+    await expect.poll(async () => (await redisConnections()).open, { timeout: 5000, interval: 100 }).toBe(before.open);
   });
 });
