@@ -12,6 +12,7 @@ import { AppError, errorResponse } from './http/errors.js';
 import { createHttpLimits } from './http/limits.js';
 import { panelRoutes, userSessionMiddleware } from './panel/routes.js';
 import type { Services } from './services.js';
+import { feedbackRoutes, topicRoutes } from './topics/routes.js';
 
 /** Build the HTTP app from services. No runtime-specific imports: runs on Node and Workers. */
 export function createApp(services: Services) {
@@ -60,6 +61,8 @@ export function createApp(services: Services) {
   app.route('/api/cases', agentCaseRoutes(services));
   app.route('/api/dept', deptCaseRoutes(services));
   app.route('/api/reports', caseKpiRoutes(services));
+  app.route('/api/topics', topicRoutes(services));
+  app.route('/api/feedback', feedbackRoutes(services));
   app.route('/', panelRoutes(services));
   app.route('/', webPageRoutes());
 

@@ -10,6 +10,7 @@ import { createServices, parseServiceData, type Services } from '../services.js'
 import { createMemoryRedis, createRedis, type Redis } from '../store/redis.js';
 import { withCaseEncryptionKey } from './case-key.js';
 import { loadKnowledgeDir } from './knowledge-fs.js';
+import { startTopicRetention } from './topic-retention.js';
 import { startMeilisearch, type MeiliProcess } from './meili-process.js';
 import { createNodeMeiliHttpClient } from './meili-http.js';
 import { redisServerAvailable, startRedis, type RedisProcess } from './redis-process.js';
@@ -61,6 +62,16 @@ export async function indexKnowledge(services: Services, knowledgeDir: string): 
     documents: docs.length,
     passages: outcome.passages,
   });
+  // Interpretations new since the last start: tell the citizens who asked about their topics.
+  try {
+    const announced = await services.topics.announceInterpretations(
+      docs.map((d) => ({ id: d.id, title: d.title, type: d.type, topics: d.topics, issuer: d.issuer, ...(d.source_url ? { url: d.source_url } : {}) })),
+      services.outbox,
+    );
+    for (const a of announced) services.logger.info('new interpretation announced', a);
+  } catch (err) {
+    services.logger.error('announcing new interpretations failed; will retry at next start', { err });
+  }
 }
 
 /**
@@ -109,6 +120,8 @@ export async function startNodeRuntime(config: Config, opts: { clock?: Clock; lo
     stack.push(async () => void redis.disconnect());
     const services = buildServicesFromDisk(withCaseEncryptionKey(config, logger), { clock: opts.clock ?? systemClock, logger, redis, meili });
     await indexKnowledge(services, config.KNOWLEDGE_DIR);
+    const retention = startTopicRetention(services);
+    stack.push(async () => retention.stop());
     return { services, close };
   } catch (err) {
     await close();

@@ -10,7 +10,7 @@ function cell(v: unknown): string {
 
 /**
  * RFC 4180 CSV with a BOM and CRLF line ends.
- * @example toCsv([{a: 1}], [['a', '数量']]) === '\uFEFF数量\r\n1\r\n'
+ * @example toCsv([{ n: 1 }], [['数量', (r) => r.n]]) === '\uFEFF数量\r\n1\r\n'
  */
 export function toCsv<T>(rows: T[], columns: Array<[header: string, value: (row: T) => unknown]>): string {
   const lines = [columns.map(([h]) => cell(h)).join(',')];

@@ -5,7 +5,6 @@
  *   document frequencies learnt incrementally;
  * - MinHash signatures over character trigram shingles, banded for LSH, to catch reposts and
  *   near-duplicates (estimated Jaccard similarity);
- * - keyword phrases mined from a topic's samples for labels.
  * Pure functions; Web-compatible.
  */
 
@@ -155,55 +154,4 @@ export function lshBands(sig: Uint32Array): string[] {
 /** A stable 64-bit-ish hex id from a string (two FNV variants), for log and topic ids. */
 export function stableId(s: string): string {
   return fnv1a(s).toString(16).padStart(8, '0') + fnv1a(s, 0x050c5d1f).toString(16).padStart(8, '0');
-}
-
-// ---- keywords ------------------------------------------------------------------------------
-
-/**
- * Keyword phrases of a topic: substrings (2–8 units) shared by many of its sample texts,
- * scored by coverage times the summed IDF of their bigrams, longest-first among overlaps.
- */
-export function extractKeywords(samples: string[], idfOf: (bigram: string) => number, max = 5): string[] {
-  const n = samples.length;
-  if (n === 0) return [];
-  const df = new Map<string, number>();
-  for (const s of samples) {
-    const seen = new Set<string>();
-    for (const units of runsOf(s)) {
-      for (let i = 0; i < units.length; i++) {
-        for (let len = 2; len <= 8 && i + len <= units.length; len++) seen.add(units.slice(i, i + len).join(''));
-      }
-    }
-    for (const g of seen) df.set(g, (df.get(g) ?? 0) + 1);
-  }
-  const minCount = n === 1 ? 1 : Math.max(2, Math.ceil(n * 0.2));
-  const scored: Array<{ g: string; score: number; count: number }> = [];
-  for (const [g, count] of df) {
-    if (count < minCount) continue;
-    const units = g.match(UNIT) ?? [];
-    let sum = 0;
-    let informative = 0;
-    for (let i = 0; i + 1 < units.length; i++) {
-      const b = units[i]! + units[i + 1]!;
-      if (STOP_BIGRAMS.has(b)) continue;
-      const w = idfOf(b);
-      sum += w;
-      if (w > 1.5) informative++;
-    }
-    if (informative === 0) continue;
-    // Single samples: prefer short phrases (the whole sentence is not a keyword).
-    const lengthPenalty = n === 1 ? 1 / units.length : 1;
-    scored.push({ g, count, score: (count / n) * sum * lengthPenalty });
-  }
-  scored.sort((a, b) => b.score - a.score || b.g.length - a.g.length);
-  const picked: Array<{ g: string; count: number }> = [];
-  for (const c of scored) {
-    if (picked.length >= max) break;
-    if (picked.some((p) => p.g.includes(c.g) || (c.g.includes(p.g) && c.count < p.count * 0.8))) continue;
-    // A longer phrase with (nearly) the same support replaces the shorter one it contains.
-    const inner = picked.findIndex((p) => c.g.includes(p.g));
-    if (inner >= 0) picked.splice(inner, 1);
-    picked.push(c);
-  }
-  return picked.map((p) => p.g);
 }

@@ -55,7 +55,6 @@ export interface TopicServiceOptions {
   retentionDays: number;
   now: () => Date;
   departmentName?: (id: string) => string | undefined;
-  publicBaseUrl?: string;
 }
 
 const BATCH = 512;
