@@ -11,6 +11,7 @@ import { searchRoutes } from './search.js';
 import { agentCasePages } from './case-pages.js';
 import { deptPages } from './dept-pages.js';
 import { kpiPages } from './kpi-page.js';
+import { topicPages } from './topics-page.js';
 import { VENDOR_PATHS } from './static-assets.js';
 
 const ASSET_CACHE = 'public, max-age=300';
@@ -69,6 +70,7 @@ export function panelRoutes(services: Services) {
   app.route('/', agentCasePages(services));
   app.route('/', deptPages(services));
   app.route('/', kpiPages(services));
+  app.route('/', topicPages(services));
 
   // Pages answer errors with a page; fragments and JSON callers get the usual JSON body.
   app.onError((err, c) => {
