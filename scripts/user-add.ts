@@ -28,9 +28,11 @@ const argsSchema = z.object({
   force: z.boolean().default(false),
 });
 
+/** Bad arguments: thrown (not exited) so `finally` still stops the Redis this script started. */
+class UsageError extends Error {}
+
 function usage(msg: string): never {
-  console.error(`${msg}\n用法: npm run user:add -- --username <名> --role agent|dept|admin [--dept <部门id>] [--name <显示名>] [--force]`);
-  process.exit(2);
+  throw new UsageError(`${msg}\n用法: npm run user:add -- --username <名> --role agent|dept|admin [--dept <部门id>] [--name <显示名>] [--force]`);
 }
 
 async function readPassword(): Promise<string> {
@@ -118,5 +120,5 @@ async function main() {
 
 main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? 2 : 1);
 });
