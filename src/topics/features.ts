@@ -20,6 +20,13 @@ const STOP_BIGRAMS = new Set(
   ).split(/\s+/),
 );
 
+/**
+ * Function characters — particles, interrogatives, pronouns, 的/了/是 — carry the question's
+ * form, not its subject: any bigram containing one ("么申" in 怎么申请, "的问") is skipped, so
+ * "怎么申请A" and "怎么申请B" are not alike merely for being questions.
+ */
+const FUNCTION_CHARS = /[的了吗呢吧啊么呀嘛怎哪啥您你我他她它是]/;
+
 export interface TextFeatures {
   /** Term -> raw weight (title bigrams count double). */
   counts: Map<string, number>;
@@ -48,7 +55,7 @@ function addBigrams(counts: Map<string, number>, text: string, weight: number) {
   for (const units of runsOf(text)) {
     for (let i = 0; i + 1 < units.length; i++) {
       const g = units[i]! + units[i + 1]!;
-      if (STOP_BIGRAMS.has(g)) continue;
+      if (STOP_BIGRAMS.has(g) || FUNCTION_CHARS.test(g)) continue;
       counts.set(g, (counts.get(g) ?? 0) + weight);
     }
   }
