@@ -185,16 +185,6 @@ export function startCaseNotifier(opts: NotifierOptions): CaseNotifier {
     }
   }
 
-  // Both groups share the blocking connection; run them in turns so one BLOCK never starves the other.
-  const done = (async () => {
-    while (!stopping) {
-      for (const g of NOTIFIER_GROUPS) {
-        if (stopping) break;
-        await loopOnce(g);
-      }
-    }
-  })();
-
   let errorBackoff = 200;
   async function loopOnce(g: Group) {
     try {
@@ -211,11 +201,28 @@ export function startCaseNotifier(opts: NotifierOptions): CaseNotifier {
       errorBackoff = 200;
     } catch (err) {
       if (stopping) return;
+      if (String(err).includes('Unsupported command')) {
+        // The in-memory fallback (ioredis-mock) has no consumer groups. Replies still reach
+        // citizens (the service enqueues them directly); department webhooks are not sent.
+        opts.logger.warn('case notifier disabled: this Redis has no consumer groups; department webhooks will not be sent');
+        stopping = true;
+        return;
+      }
       opts.logger.warn('case notifier: Redis unavailable, retrying', { group: g, err });
       await sleep(errorBackoff);
       errorBackoff = Math.min(errorBackoff * 2, 5000);
     }
   }
+
+  // Both groups share the blocking connection; run them in turns so one BLOCK never starves the other.
+  const done = (async () => {
+    while (!stopping) {
+      for (const g of NOTIFIER_GROUPS) {
+        if (stopping) break;
+        await loopOnce(g);
+      }
+    }
+  })();
 
   return {
     async stop() {
