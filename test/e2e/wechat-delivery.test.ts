@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnswerFeedback } from '../../src/channels/wechat/plugin.js';
+import { topicsFeedbackSink, type AnswerFeedback } from '../../src/channels/wechat/plugin.js';
+import { logIdOf } from '../../src/topics/prepare.js';
 import { createWechatIdentity } from '../../src/channels/wechat/identity.js';
 import { parseDepartments } from '../../src/knowledge/departments.js';
 import type { Services } from '../../src/services.js';
@@ -77,13 +78,25 @@ describe('late messages, feedback and announcements over WeChat', () => {
     const [, thanks] = await inbox.waitFor(2);
     expect(thanks).toContain('感谢您的反馈');
     expect(feedback).toEqual([
-      expect.objectContaining({ channel: 'wechat', helpful: true, question: '怎么申请政府信息公开？', citizenRef: await refOf(c.id) }),
+      expect.objectContaining({ channel: 'wechat', helpful: true, turn: 1, question: '怎么申请政府信息公开？', citizenRef: await refOf(c.id) }),
     ]);
     // A second "没用" has no fresh answer to refer to: it is a normal turn, not feedback.
     c.say('没用').to(m.self);
     const [, , third] = await inbox.waitFor(3);
     expect(third).not.toContain('感谢您的反馈');
     expect(feedback).toHaveLength(1);
+  });
+
+  it('by default puts the vote on the answered turn of the hot-topics question log', async () => {
+    const sessionId = 'wechat-0123456789abcdef0123456789abcdef';
+    const citizenRef = `wechat:${'a'.repeat(32)}`;
+    await s.topics.recordTurn({ sessionId, turn: 3, channel: 'wechat', citizenRef, message: '怎么申请政府信息公开？', action: 'answer', topical: true });
+    const sink = topicsFeedbackSink(s);
+    const vote = { channel: 'wechat' as const, sessionId, citizenRef, question: '怎么申请政府信息公开？', at: new Date() };
+    await sink({ ...vote, helpful: false, turn: 3 });
+    expect((await s.topics.entry(logIdOf(sessionId, 3)))?.feedback).toBe('down');
+    // A turn the log never saw is not an error for the citizen.
+    await expect(sink({ ...vote, helpful: true, turn: 99 })).resolves.toBeUndefined();
   });
 
   it('announces new and urged cases in the department group from the directory', async () => {

@@ -3,6 +3,7 @@ import { runTurn } from '../../dialogue/runner.js';
 import type { TurnResult } from '../../dialogue/types.js';
 import { createRedisRateLimiter, type RateLimiter, type RateLimitRule } from '../../ratelimit/rate-limiter.js';
 import type { Services } from '../../services.js';
+import { FeedbackTargetMissing } from '../../topics/service.js';
 import { createCaseAnnouncer, type AnnounceOutcome, type CaseAnnouncement } from './announce.js';
 import { createCaseEventAnnouncer, type CaseEventAnnouncerOptions } from './case-events.js';
 import { createOutboxDelivery, type DeliveryOptions, type DeliveryOutcome } from './delivery.js';
@@ -19,12 +20,33 @@ export interface AnswerFeedback {
   sessionId: string;
   citizenRef: string;
   helpful: boolean;
+  /** Dialogue turn of the answer (`DialogueState.turn` after it): what the question log keys on. */
+  turn: number;
   /** The question that was answered. */
   question: string;
   docId?: string;
   at: Date;
 }
 export type FeedbackSink = (feedback: AnswerFeedback) => Promise<void>;
+
+/**
+ * Feedback into the hot-topics question log (`services.topics.feedback`) on the answer's turn.
+ * A turn the log never saw (logging failed or is not wired) is logged as a warning: the
+ * citizen is thanked either way.
+ */
+export function topicsFeedbackSink(services: Pick<Services, 'topics' | 'logger'>): FeedbackSink {
+  return async (f) => {
+    try {
+      await services.topics.feedback({ sessionId: f.sessionId, turn: f.turn, useful: f.helpful });
+    } catch (err) {
+      if (err instanceof FeedbackTargetMissing) {
+        services.logger.warn('wechat: feedback for a turn the question log does not have', { citizenRef: f.citizenRef, turn: f.turn });
+        return;
+      }
+      throw err;
+    }
+  };
+}
 
 export type ErrorSink = (err: unknown, context: Record<string, unknown>) => void;
 
@@ -45,8 +67,11 @@ export interface YihaodaPluginOptions {
    * or `false` when another bot process does it.
    */
   caseAnnouncements?: CaseEventAnnouncerOptions | false;
-  /** Where "有用/没用" goes; without it the bot neither asks for nor intercepts feedback. */
-  feedback?: FeedbackSink;
+  /**
+   * Where "有用/没用" goes; default {@link topicsFeedbackSink}. `false`: the bot neither asks
+   * for nor intercepts feedback.
+   */
+  feedback?: FeedbackSink | false;
   /** The one error sink; default `services.logger.error`. */
   onError?: ErrorSink;
   /** Wall clock for message ages (WeChat timestamps are real time even when tests fix the service clock). */
@@ -87,6 +112,7 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
   const tolerance = options.historyToleranceMs ?? 60_000;
   const wallClock = options.wallClock ?? (() => Date.now());
   const onError: ErrorSink = options.onError ?? ((err, ctx) => logger.error('wechat: handler failed', { err, ...ctx }));
+  const feedbackSink: FeedbackSink | undefined = options.feedback === false ? undefined : (options.feedback ?? topicsFeedbackSink(services));
   const queue = createKeyedQueue();
   const inFlight = new Set<Promise<void>>();
   let installed:
@@ -113,20 +139,23 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
   async function recordFeedback(sink: FeedbackSink, sessionId: string, citizenRef: string, text: string): Promise<boolean> {
     const raw = await redis.getdel(lastAnswerKey(sessionId));
     if (!raw) return false;
-    const last = JSON.parse(raw) as { question: string; docId?: string };
-    await sink({ channel: 'wechat', sessionId, citizenRef, helpful: !/^(没|无)/.test(text), question: last.question, docId: last.docId, at: services.clock.now() });
+    const last = JSON.parse(raw) as { question: string; turn: number; docId?: string };
+    await sink({
+      channel: 'wechat', sessionId, citizenRef, helpful: !/^(没|无)/.test(text), turn: last.turn, question: last.question,
+      ...(last.docId ? { docId: last.docId } : {}), at: services.clock.now(),
+    });
     return true;
   }
 
   async function sendTurn(result: TurnResult, question: string, sessionId: string, to: Contact | Room, talker: Contact) {
-    const answered = result.action === 'answer' && options.feedback !== undefined;
+    const answered = result.action === 'answer' && feedbackSink !== undefined;
     for (const [i, r] of result.replies.entries()) {
       const askFeedback = answered && i === result.replies.length - 1 && r.citations.length > 0;
       await reply(to, talker, formatReply(r, { askFeedback }));
     }
     if (answered) {
       const docId = result.replies.find((r) => r.citations.length)?.citations[0]?.id;
-      await redis.set(lastAnswerKey(sessionId), JSON.stringify({ question, docId }), 'EX', LAST_ANSWER_TTL_SECONDS);
+      await redis.set(lastAnswerKey(sessionId), JSON.stringify({ question, turn: result.state.turn, docId }), 'EX', LAST_ANSWER_TTL_SECONDS);
     } else {
       await redis.del(lastAnswerKey(sessionId));
     }
@@ -159,7 +188,7 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
       const sessionId = await identity.sessionId(talker.id, room?.id);
       stage = 'turn';
       await queue.run(sessionId, async () => {
-        if (options.feedback && FEEDBACK.test(text) && (await recordFeedback(options.feedback, sessionId, citizenRef, text))) {
+        if (feedbackSink && FEEDBACK.test(text) && (await recordFeedback(feedbackSink, sessionId, citizenRef, text))) {
           await reply(to, talker, WORDING.feedbackThanks(!/^(没|无)/.test(text)));
           return;
         }
