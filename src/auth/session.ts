@@ -118,7 +118,7 @@ export interface LoginLimits {
   perClient: number;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { windowSeconds: 15 * 60, perUser: 5, perClient: 20 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { windowSeconds: 15 * 60, perUser: 5, perClient: 50 };
 
 export interface LoginRateLimiter {
   /** Seconds to wait if blocked, else 0. Checked before the (slow) password verification. */

@@ -42,13 +42,13 @@ textarea{resize:vertical}
 .chk{flex-direction:row;align-items:center;gap:3px;color:#1f2329}
 .range{display:flex;align-items:center;gap:4px}
 .result{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:12px 14px;margin-bottom:10px}
-.result header{display:flex;align-items:center;gap:8px}
-.result .title{font-weight:600;font-size:15px}
+.result header{display:flex;align-items:center;gap:8px;flex-wrap:wrap}
+.result .title{font-weight:600;font-size:15px;overflow-wrap:anywhere;min-width:0}
 .tag{font-size:12px;padding:1px 6px;border-radius:3px;background:#f2f3f5;color:#4e5969;white-space:nowrap}
 .t-policy{background:#e8f3ff;color:#0b57d0}.t-interpretation{background:#fff7e8;color:#b35c00}.t-guide{background:#e8ffea;color:#237804}.t-faq{background:#f5e8ff;color:#722ed1}
 .tag.warn{background:#fff1f0;color:#c8161d}
 .meta{font-size:12px;color:#86909c;margin:4px 0}
-.answer{margin:6px 0;font-size:14px}
+.answer{margin:6px 0;font-size:14px;overflow-wrap:anywhere}
 .passage{font-size:13px;color:#4e5969;white-space:pre-wrap}
 mark{background:#ffe58f;color:inherit;padding:0 1px;border-radius:2px}
 details summary{cursor:pointer;font-size:12px;color:#0b57d0}
@@ -64,7 +64,7 @@ details summary{cursor:pointer;font-size:12px;color:#0b57d0}
 .docbody h3{font-size:15px;margin:16px 0 6px}
 .docbody section:target{background:#fffbe6}
 table.grid{width:100%;border-collapse:collapse;background:#fff;font-size:13px}
-table.grid th,table.grid td{border-bottom:1px solid #e5e6eb;padding:7px 8px;text-align:left;vertical-align:top}
+table.grid th,table.grid td{border-bottom:1px solid #e5e6eb;padding:7px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 table.grid th{background:#f7f8fa;color:#4e5969;font-weight:600;white-space:nowrap}
 table.grid tr:hover td{background:#fafbfc}
 .due{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;white-space:nowrap}

@@ -132,7 +132,7 @@ export function topicPages(services: Services) {
                 <table class="grid" id="topic-table">
                   <thead>
                     <tr>
-                      <th>话题</th><th>关注</th><th>环比</th><th>直接答复</th><th>👎</th><th>部门</th><th>引用文件</th>
+                      <th>话题</th><th>关注</th><th>环比</th><th>直接答复</th><th>“没用”</th><th>部门</th><th>引用文件</th>
                     </tr>
                   </thead>
                   <tbody>
