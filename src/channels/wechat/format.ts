@@ -1,9 +1,9 @@
 import type { Citation, Reply } from '../../dialogue/types.js';
 
 /**
- * Conservative size of one WeChat text message, in characters. WeChat publishes no limit for
- * personal-account text; the official-account customer-service API caps text at 2048 bytes,
- * and 600 CJK characters (≈1800 UTF-8 bytes) also keeps each part readable on a phone.
+ * Conservative size of one WeChat text message, in characters. WeChat documents no text limit
+ * for personal accounts; 600 CJK characters (≈1800 UTF-8 bytes) stays well under the limits
+ * seen in practice and keeps each part readable on a phone.
  */
 export const DEFAULT_MAX_MESSAGE_CHARS = 600;
 
