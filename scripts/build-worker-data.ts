@@ -1,7 +1,8 @@
 /**
- * Prepare what the Worker cannot read from a file system: one generated ES module with
- * `knowledge/departments.yaml` and every `intents/*.yaml`, as `{ file, text }` records that the
- * Worker parses once per isolate with the same loaders as Node.
+ * Prepare what the Worker cannot read from a file system:
+ * - one generated ES module with `knowledge/departments.yaml` and every `intents/*.yaml`, as
+ *   `{ file, text }` records that the Worker parses once per isolate with the same loaders as Node;
+ * - the `[assets]` folder with the panel's vendor files (ECharts), copied from node_modules.
  *
  * Run by wrangler before each bundle (`[build] command` in wrangler.toml), so `wrangler dev`,
  * `wrangler deploy` and `npm run build:worker` always see the current files. The output is
@@ -9,12 +10,34 @@
  *
  *   node --import tsx scripts/build-worker-data.ts [--out <data module>]
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import { VENDOR_PATHS } from '../src/panel/static-assets.js';
 import type { ServiceData, TextFile } from '../src/services.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 export const DEFAULT_OUT = join(ROOT, '.wrangler', 'yihaoda', 'worker-data.js');
+export const ASSETS_DIR = join(ROOT, '.wrangler', 'yihaoda', 'assets');
+
+/** URL path -> file in an installed package. Every VENDOR_PATHS entry must be listed. */
+export const VENDOR_FILES: Record<string, string> = {
+  [VENDOR_PATHS.echarts]: 'echarts/dist/echarts.min.js',
+};
+
+/** Copy the vendor files into a fresh assets folder laid out by URL path. */
+export function copyVendorAssets(outDir = ASSETS_DIR): string[] {
+  const require = createRequire(import.meta.url);
+  rmSync(outDir, { recursive: true, force: true });
+  return Object.values(VENDOR_PATHS).map((urlPath) => {
+    const source = VENDOR_FILES[urlPath];
+    if (!source) throw new Error(`no source file for vendor path ${urlPath}: add it to VENDOR_FILES`);
+    const target = join(outDir, urlPath);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(require.resolve(source), target);
+    return urlPath;
+  });
+}
 
 function yamlFiles(dir: string): string[] {
   let names: string[];
@@ -56,7 +79,11 @@ function main(argv: string[]) {
   const data = collectWorkerData();
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, renderWorkerData(data));
-  console.error(`worker data: departments.yaml + ${data.intents.length} intent file(s) -> ${relative(process.cwd(), out)}`);
+  const assets = copyVendorAssets();
+  console.error(
+    `worker data: departments.yaml + ${data.intents.length} intent file(s) -> ${relative(process.cwd(), out)}; ` +
+      `assets: ${assets.join(', ')}`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) main(process.argv.slice(2));

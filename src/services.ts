@@ -64,6 +64,11 @@ export interface ServiceInputs {
   directory: DepartmentDirectory;
   classify: DialogueDeps['classify'];
   assets?: StaticAssets;
+  /**
+   * A retriever to reuse instead of building one. The Worker builds services per request but
+   * keeps one retriever per isolate, so its query model is not re-fetched on every request.
+   */
+  retriever?: Retriever;
 }
 
 /** A data file's repository-relative path (for error messages) and its text. */
@@ -109,7 +114,7 @@ export function createServices(inputs: ServiceInputs): Services {
     timeout: config.MEILI_TIMEOUT_MS,
     ...(inputs.meili.httpClient ? { httpClient: inputs.meili.httpClient } : {}),
   });
-  const retriever = createMeiliRetriever(searchClient, config.INDEX_NAME);
+  const retriever = inputs.retriever ?? createMeiliRetriever(searchClient, config.INDEX_NAME);
   const sessions = createRedisSessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS);
   const outbox = createRedisCitizenOutbox(redis, config.REDIS_PREFIX, () => clock.now());
   const cases = casesFromConfig({ config, redis, directory, outbox, clock, logger });

@@ -2,25 +2,48 @@
  * Cloudflare Workers entry: the same `createApp(services)` as the Node server, with services
  * built from the Worker's vars/secrets through the same `parseConfig` and `createServices`.
  *
- * - Data files (departments, intents) are bundled at build time and parsed once per isolate.
+ * - Data files (departments, intents) are bundled at build time and parsed once per isolate;
+ *   the retriever (fetch-based, caches the query model) is kept per isolate too.
+ * - The panel's vendor files come from the `[assets]` binding `ASSETS`.
  * - The Redis client is created per request and closed after it: workerd does not let a socket
  *   opened in one request's context be used from another (a module-level client hangs).
  * - Meilisearch and Redis are reached over the network; nothing is spawned here. The outbox
  *   consumer and the WeChat bot run in a Node worker process (docs/deployment.md).
  */
 import type { ExecutionContext } from 'hono';
+import { Meilisearch } from 'meilisearch';
 import * as data from 'yihaoda-worker-data';
 import { createApp } from '../app.js';
 import { systemClock } from '../clock.js';
 import { ConfigError } from '../config.js';
 import { createLogger } from '../logger.js';
+import { createMeiliRetriever } from '../retrieval/retriever.js';
+import type { Retriever } from '../retrieval/types.js';
 import { createServices, parseServiceData } from '../services.js';
 import { createRedis, type Redis } from '../store/redis.js';
+import { createWorkerStaticAssets, type AssetsBinding } from './worker-assets.js';
 import { workerConfig, type WorkerConfig, type WorkerEnv } from './worker-config.js';
 
 // Pure data: safe to keep per isolate. A bad file throws here, so it fails `wrangler deploy`
 // (Cloudflare runs the module's top level at upload) rather than the first citizen's request.
 const parsedData = parseServiceData(data);
+
+const retrievers = new WeakMap<WorkerConfig, Retriever>();
+
+/**
+ * One retriever per isolate: it caches the query model (term statistics, synonyms) it reads
+ * from Meilisearch, which would otherwise cost two extra round trips on every chat turn. Safe to
+ * share: the search client holds no socket, each call is a plain `fetch`.
+ */
+function isolateRetriever(config: WorkerConfig): Retriever {
+  let retriever = retrievers.get(config);
+  if (!retriever) {
+    const client = new Meilisearch({ host: config.MEILI_URL, apiKey: config.MEILI_MASTER_KEY, timeout: config.MEILI_TIMEOUT_MS });
+    retriever = createMeiliRetriever(client, config.INDEX_NAME);
+    retrievers.set(config, retriever);
+  }
+  return retriever;
+}
 
 /**
  * The request's ExecutionContext, remembering what the app hands to `waitUntil`, so the
@@ -72,6 +95,8 @@ export default {
       logger: createLogger(config.LOG_LEVEL),
       redis,
       meili: { url: config.MEILI_URL, apiKey: config.MEILI_MASTER_KEY },
+      retriever: isolateRetriever(config),
+      ...(env.ASSETS ? { assets: createWorkerStaticAssets(env.ASSETS as AssetsBinding) } : {}),
     });
     const tracking = trackingContext(ctx);
     try {

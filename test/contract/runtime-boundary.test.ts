@@ -79,6 +79,24 @@ export function violations(file: string, code: string): string[] {
   });
 }
 
+/** Node's globals; on Workers they exist only through nodejs_compat, and settings come from Config. */
+const NODE_GLOBALS = /\b(process\.(?:env|argv|exit|cwd|on|once|platform|stdout|stderr|nextTick|hrtime|memoryUsage|uptime)\b|Buffer\.(?:from|alloc|allocUnsafe|concat|isBuffer|byteLength)\b|__dirname\b|__filename\b|setImmediate\s*\()/g;
+
+/** Blank out comments (keeping line breaks) so prose like "once per process." is not code. */
+function withoutComments(code: string): string {
+  return code.replace(/\/\*[\s\S]*?\*\/|(^|[^:'"`\\])\/\/.*$/gm, (m, lead: string | undefined) =>
+    (lead ?? '') + m.slice((lead ?? '').length).replace(/[^\n]/g, ' '),
+  );
+}
+
+/** Uses of Node globals in one file, as `file:line: message`. */
+export function globalUses(file: string, code: string): string[] {
+  const clean = withoutComments(code);
+  return [...clean.matchAll(NODE_GLOBALS)].map(
+    (m) => `${relative(ROOT, file)}:${clean.slice(0, m.index).split('\n').length}: uses the Node global "${m[1]}" — take settings from Config / use a Web API, or move this to src/node/`,
+  );
+}
+
 describe('runtime boundary: src/ outside entry/ and node/ runs on Node and Workers', () => {
   const files = sourceFiles(SRC).filter((f) => !EDGES.some((e) => f.startsWith(e)));
 
@@ -89,6 +107,22 @@ describe('runtime boundary: src/ outside entry/ and node/ runs on Node and Worke
   it('imports no Node built-in, Node-only package or runtime edge', () => {
     const found = files.flatMap((f) => violations(f, readFileSync(f, 'utf8')));
     expect(found).toEqual([]);
+  });
+
+  it('uses no Node global (process.env, Buffer, __dirname, setImmediate)', () => {
+    const found = files.flatMap((f) => globalUses(f, readFileSync(f, 'utf8')));
+    expect(found).toEqual([]);
+  });
+
+  it('the global check sees code, not comments', () => {
+    const file = join(SRC, 'domain', 'x.ts');
+    const code = [
+      '// reads process.env once per process.',
+      '/* Buffer.from(x) in a comment */',
+      "const url = 'https://example.org'; const n = Number(process.env.N ?? 1);",
+      'const b = Buffer.from("x");',
+    ].join('\n');
+    expect(globalUses(file, code).map((v) => v.split(': ')[0])).toEqual(['src/domain/x.ts:3', 'src/domain/x.ts:4']);
   });
 
   it('the scanner catches every import form', () => {

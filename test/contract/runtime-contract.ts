@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { VENDOR_PATHS } from '../../src/panel/static-assets.js';
 
 /** How a contract test reaches a running app: by path, on whichever runtime serves it. */
 export type ContractFetch = (path: string, init?: RequestInit) => Promise<Response>;
@@ -79,6 +80,15 @@ export function describeRuntimeContract(runtime: string, get: () => ContractFetc
       const script = await request('/assets/chat.js');
       expect(script.status).toBe(200);
       expect(script.headers.get('content-type')).toContain('javascript');
+    });
+
+    it('serves the panel\'s large static files through the StaticAssets port', async () => {
+      for (const path of Object.values(VENDOR_PATHS)) {
+        const res = await request(path);
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get('content-type'), path).toContain('javascript');
+        expect((await res.text()).length, path).toBeGreaterThan(100_000);
+      }
     });
   });
 }
