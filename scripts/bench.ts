@@ -1,0 +1,369 @@
+/**
+ * Load benchmark: `POST /api/chat` of the real service beside raw Meilisearch search on the same
+ * queries, in one run, everything on this machine.
+ *
+ *   npm run bench -- [--duration 20] [--connections 50] [--rate 300] [--json] [--cpu-prof] [--diagnose] [--fuzz]
+ *
+ * Starts its own Meilisearch and Redis (temporary data), ingests the NCPQA corpus through the
+ * product's ingest path (JSONL records → documents → ingested store → merged passage index, as
+ * `npm run ingest` does), starts the service as a child process (`src/entry/node.ts`, what
+ * `npm start` runs) and drives it with autocannon using a realistic mix: questions from
+ * `../shared/data/ncpqa/dev.jsonl` plus follow-ups, greetings/thanks, complaints and case-status
+ * questions, from 1,000 client addresses (X-Forwarded-For, TRUST_PROXY=1) and 5,000 sessions.
+ *
+ * Phases (each `--duration` seconds, after a warm-up): chat at `--rate` req/s (latency target),
+ * chat flat out (throughput), raw Meilisearch flat out and at `--rate` on the same texts.
+ * `errors` counts transport errors, timeouts, non-2xx and chat replies that apologise for an
+ * unavailable search engine. `--diagnose` adds raw Meilisearch in the retriever's query shape
+ * (one multi-search of three 40-hit queries) to separate search cost from service cost. `--cpu-prof` profiles the service process and prints where its CPU
+ * time goes. `--fuzz` runs the fuzz suites with FUZZ_RUNS (default 1500) instead.
+ * With `--json` the last line is `{"chat":{"rps","p50Ms","p99Ms","errors",…},"meili":{…},"ratio",…}`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { systemClock } from '../src/clock.js';
+import { parseConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { buildServicesFromDisk, indexKnowledge } from '../src/node/bootstrap.js';
+import { freePort, waitFor } from '../src/node/free-port.js';
+import { startMeilisearch, stopChild } from '../src/node/meili-process.js';
+import { startRedis } from '../src/node/redis-process.js';
+import { addIngestedDocs } from '../src/retrieval/indexer.js';
+import { corpusRecordSchema, docFromRecord, parseJsonl } from '../src/retrieval/records.js';
+import { createRedis } from '../src/store/redis.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DATA = resolve(ROOT, '..', 'shared', 'data', 'ncpqa');
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+// --- autocannon (no bundled types; the subset used here) -------------------------------------
+
+interface Histogram { average: number; mean: number; p50: number; p90: number; p99: number; max: number; total: number }
+interface CannonResult { latency: Histogram; requests: Histogram; errors: number; timeouts: number; non2xx: number; duration: number; '2xx': number }
+interface CannonRequest {
+  method: string;
+  path: string;
+  setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
+  onResponse?: (status: number, body: string) => void;
+}
+type Cannon = (opts: Record<string, unknown>) => Promise<CannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
+
+// --- the request mix -------------------------------------------------------------------------
+
+const FOLLOW_UPS = ['需要带什么材料？', '在哪里办理？', '有什么条件？', '多久能办好？', '可以网上办吗', '还有别的规定吗'];
+const SMALL_TALK = ['你好', '您好', '谢谢', '好的，谢谢', '在吗'];
+const COMPLAINTS = [
+  '我要投诉，小区旁边工地半夜施工太吵了',
+  '我要反映一下，路灯坏了一个多月没人修',
+  '投诉某超市卖过期食品',
+  '建议在人民公园多装几个路灯',
+];
+const STATUS = ['我的工单处理得怎么样了', '查询工单20211105-0001的进度'];
+const SESSIONS = 5000;
+const IPS = 1000;
+
+/** A deterministic stream of chat turns in the proportions of a real day on the hotline bot. */
+function createMix(questions: string[], seed = 12345) {
+  let s = seed >>> 0;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  let nextSession = 0;
+  let q = 0;
+  return {
+    /** The next turn: its text, session and client address. */
+    next(): { message: string; sessionId: string; ip: string } {
+      const r = rand();
+      // New questions move on to the next session; the rest continue a recent one.
+      const fresh = r < 0.7;
+      const session = fresh ? nextSession++ % SESSIONS : Math.max(0, nextSession - 1 - Math.floor(rand() * 50)) % SESSIONS;
+      const message =
+        r < 0.7 ? questions[q++ % questions.length]!
+        : r < 0.82 ? pick(FOLLOW_UPS)
+        : r < 0.9 ? pick(SMALL_TALK)
+        : r < 0.95 ? pick(COMPLAINTS)
+        : pick(STATUS);
+      return { message, sessionId: `bench${session.toString().padStart(6, '0')}`, ip: `10.${(session % IPS) >> 8}.${session % 256}.7` };
+    },
+    /** Just the text, for the raw Meilisearch phases. */
+    text(): string {
+      return this.next().message;
+    },
+  };
+}
+
+// --- phases ------------------------------------------------------------------------------------
+
+interface PhaseResult {
+  name: string;
+  rps: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  requests: number;
+  errors: number;
+}
+
+async function phase(
+  name: string,
+  url: string,
+  request: CannonRequest,
+  opts: { connections: number; duration: number; rate?: number },
+): Promise<PhaseResult> {
+  log(`  ${name} …`);
+  let apologies = 0;
+  const res = await autocannon({
+    url,
+    connections: opts.connections,
+    duration: opts.duration,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+    timeout: 10,
+    requests: [{ ...request, onResponse: (status: number, body: string) => {
+      if (status === 200 && body.includes('"action":"unavailable"')) apologies++;
+    } }],
+  });
+  const errors = res.errors + res.timeouts + res.non2xx + apologies;
+  return {
+    name,
+    rps: Math.round(res.requests.total / res.duration),
+    p50Ms: res.latency.p50,
+    p90Ms: res.latency.p90,
+    p99Ms: res.latency.p99,
+    maxMs: res.latency.max,
+    requests: res.requests.total,
+    errors,
+  };
+}
+
+function chatRequest(mix: ReturnType<typeof createMix>): CannonRequest {
+  return {
+    method: 'POST',
+    path: '/api/chat',
+    setupRequest: (req) => {
+      const t = mix.next();
+      return {
+        ...req,
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': t.ip },
+        body: JSON.stringify({ sessionId: t.sessionId, message: t.message }),
+      };
+    },
+  };
+}
+
+function meiliRequest(mix: ReturnType<typeof createMix>, index: string, key: string): CannonRequest {
+  return {
+    method: 'POST',
+    path: `/indexes/${index}/search`,
+    setupRequest: (req) => ({
+      ...req,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ q: mix.text(), limit: 5 }),
+    }),
+  };
+}
+
+/** Raw Meilisearch in the retriever's shape: three candidate queries of 40 hits in one multi-search (for `--diagnose`). */
+function meiliRetrieverShape(mix: ReturnType<typeof createMix>, index: string, key: string): CannonRequest {
+  return {
+    method: 'POST',
+    path: '/multi-search',
+    setupRequest: (req) => {
+      const q = mix.text();
+      const one = (matchingStrategy: string) => ({ indexUid: index, q, limit: 40, matchingStrategy });
+      return {
+        ...req,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ queries: [one('frequency'), one('last'), one('frequency')] }),
+      };
+    },
+  };
+}
+
+// --- CPU profile summary ---------------------------------------------------------------------
+
+interface ProfileNode { id: number; hitCount: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+
+/** Where a frame's code lives: an npm package, a file of ours, or Node/V8 itself. */
+function ownerOf(url: string): string {
+  if (!url) return '(native/GC/idle)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (url.startsWith('node:')) return url;
+  const src = /\/(src|scripts)\/(.+)$/.exec(url);
+  return src ? `${src[1]}/${src[2]}` : basename(url);
+}
+
+function summarizeProfile(file: string, top = 15): string {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+  const total = profile.samples.length || 1;
+  const byFn = new Map<string, number>();
+  const byOwner = new Map<string, number>();
+  for (const n of profile.nodes) {
+    if (!n.hitCount) continue;
+    const { functionName, url, lineNumber } = n.callFrame;
+    if (functionName === '(idle)' || functionName === '(program)') {
+      byOwner.set(`(${functionName.slice(1, -1)})`, (byOwner.get(`(${functionName.slice(1, -1)})`) ?? 0) + n.hitCount);
+      continue;
+    }
+    const fn = `${functionName || '(anonymous)'} ${ownerOf(url)}:${lineNumber + 1}`;
+    byFn.set(fn, (byFn.get(fn) ?? 0) + n.hitCount);
+    byOwner.set(ownerOf(url), (byOwner.get(ownerOf(url)) ?? 0) + n.hitCount);
+  }
+  const pct = (n: number) => `${((100 * n) / total).toFixed(1).padStart(5)}%`;
+  const rows = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `  ${pct(v)}  ${k}`);
+  return ['CPU self time by owner (service process):', ...rows(byOwner), '', 'Top functions by self time:', ...rows(byFn)].join('\n');
+}
+
+// --- main ------------------------------------------------------------------------------------
+
+function table(rows: PhaseResult[]): string {
+  const head = ['phase', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'errors'];
+  const lines = rows.map((r) => [r.name, r.rps, r.p50Ms, r.p90Ms, r.p99Ms, r.maxMs, r.requests, r.errors].map(String));
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
+}
+
+function runFuzz(): never {
+  const runs = process.env.FUZZ_RUNS ?? '1500';
+  log(`fuzz suites with FUZZ_RUNS=${runs} …`);
+  const r = spawnSync('npx', ['vitest', 'run', 'test/integration/fuzz-'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, FUZZ_RUNS: runs } });
+  process.exit(r.status ?? 1);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '20' },
+      connections: { type: 'string', default: '50' },
+      rate: { type: 'string', default: '300' },
+      json: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      fuzz: { type: 'boolean', default: false },
+      diagnose: { type: 'boolean', default: false },
+    },
+  });
+  if (values.fuzz) runFuzz();
+  const duration = z.coerce.number().int().min(1).max(600).parse(values.duration);
+  const connections = z.coerce.number().int().min(1).max(1000).parse(values.connections);
+  const rate = z.coerce.number().int().min(1).max(100_000).parse(values.rate);
+
+  const questionSchema = z.object({ question: z.string().min(1) });
+  const dev = parseJsonl(readFileSync(join(DATA, 'dev.jsonl'), 'utf8'), 'dev.jsonl', questionSchema);
+  const questions = dev.records.map((r) => r.value.question);
+  if (!questions.length) throw new Error(`no questions in ${join(DATA, 'dev.jsonl')}`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'yhd-bench-'));
+  const stack: Array<() => Promise<void>> = [async () => rmSync(dir, { recursive: true, force: true })];
+  let child: ChildProcess | undefined;
+  try {
+    log('starting Meilisearch and Redis …');
+    const meili = await startMeilisearch({ dataDir: join(dir, 'meili'), masterKey: randomBytes(16).toString('hex') });
+    stack.push(() => meili.stop());
+    const redisProc = await startRedis({ dataDir: join(dir, 'redis') });
+    stack.push(() => redisProc.stop());
+
+    const env = {
+      MEILI_URL: meili.url,
+      MEILI_MASTER_KEY: meili.masterKey,
+      REDIS_URL: redisProc.url,
+      REDIS_PREFIX: 'bench:',
+      INDEX_NAME: 'bench_passages',
+      KNOWLEDGE_DIR: join(ROOT, 'knowledge'),
+      INTENTS_DIR: join(ROOT, 'intents'),
+      DATA_DIR: join(dir, 'data'),
+      LOG_LEVEL: 'warn',
+      TRUST_PROXY: '1',
+      CASE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    };
+
+    log('ingesting the NCPQA corpus through the product ingest path …');
+    const started = Date.now();
+    const config = parseConfig(env);
+    const redis = createRedis(redisProc.url);
+    stack.push(async () => void redis.disconnect());
+    const services = buildServicesFromDisk(config, { clock: systemClock, logger: createLogger('warn'), redis, meili: { url: meili.url, apiKey: meili.masterKey } });
+    const corpus = parseJsonl(readFileSync(join(DATA, 'corpus.jsonl'), 'utf8'), 'corpus.jsonl', corpusRecordSchema);
+    if (corpus.errors.length) throw new Error(`corpus.jsonl: ${corpus.errors.slice(0, 5).join('; ')}`);
+    await addIngestedDocs(services.meili, config.INDEX_NAME, corpus.records.map((r) => docFromRecord(r.value, `corpus.jsonl:${r.line}`)));
+    await indexKnowledge(services, config.KNOWLEDGE_DIR);
+    const stats = await services.meili.index(config.INDEX_NAME).getStats();
+    log(`  ${corpus.records.length} documents → ${stats.numberOfDocuments} passages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const port = await freePort();
+    const profDir = join(dir, 'prof');
+    mkdirSync(profDir);
+    const nodeArgs = [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), '--import', 'tsx', join(ROOT, 'src', 'entry', 'node.ts')];
+    log(`starting the service${values['cpu-prof'] ? ' (profiling)' : ''} …`);
+    child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const svc = child;
+    stack.push(() => stopChild(svc, 10_000));
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 120_000, 'the service to become ready');
+
+    const chatMix = createMix(questions);
+    const meiliMix = createMix(questions);
+    log(`load: ${connections} connections, ${duration} s per phase, target rate ${rate} req/s`);
+    await phase('warm-up', url, chatRequest(chatMix), { connections, duration: 3 });
+    const chatAtRate = await phase(`chat @${rate}/s`, url, chatRequest(chatMix), { connections, duration, rate });
+    const chatMax = await phase('chat max', url, chatRequest(chatMix), { connections, duration });
+    const meiliReq = meiliRequest(meiliMix, config.INDEX_NAME, meili.masterKey);
+    await phase('meili warm-up', meili.url, meiliReq, { connections, duration: 2 });
+    const meiliMax = await phase('meili max', meili.url, meiliReq, { connections, duration });
+    const meiliAtRate = await phase(`meili @${rate}/s`, meili.url, meiliReq, { connections, duration, rate });
+    const extra = values.diagnose
+      ? [await phase('meili 3x40 max', meili.url, meiliRetrieverShape(createMix(questions), config.INDEX_NAME, meili.masterKey), { connections, duration })]
+      : [];
+
+    let profile = '';
+    if (values['cpu-prof']) {
+      await stopChild(svc, 10_000);
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      profile = file ? summarizeProfile(join(profDir, file)) : '(no profile written)';
+    }
+
+    const ratio = Number((chatMax.rps / Math.max(1, meiliMax.rps)).toFixed(3));
+    const targets = {
+      p99AtRate: { target: `≤ 25 ms at ${rate} req/s`, value: chatAtRate.p99Ms, pass: chatAtRate.p99Ms <= 25 && chatAtRate.rps >= rate * 0.95 },
+      errors: { target: '0', value: chatAtRate.errors + chatMax.errors, pass: chatAtRate.errors + chatMax.errors === 0 },
+      ratio: { target: '≥ 0.6 × raw Meilisearch', value: ratio, pass: ratio >= 0.6 },
+    };
+    const rows = [chatAtRate, chatMax, meiliMax, meiliAtRate, ...extra];
+    const out = [
+      '',
+      table(rows),
+      '',
+      `throughput ratio chat/meili (flat out): ${ratio}`,
+      ...Object.entries(targets).map(([k, t]) => `${t.pass ? 'PASS' : 'FAIL'}  ${k}: ${t.value} (target ${t.target})`),
+      ...(profile ? ['', profile] : []),
+    ];
+    process.stdout.write(`${out.join('\n')}\n`);
+    if (values.json) {
+      const pick = (r: PhaseResult) => ({ rps: r.rps, p50Ms: r.p50Ms, p90Ms: r.p90Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, requests: r.requests, errors: r.errors });
+      process.stdout.write(
+        `${JSON.stringify({
+          // chat.rps is flat-out throughput; its latencies are at the target rate.
+          chat: { rps: chatMax.rps, p50Ms: chatAtRate.p50Ms, p90Ms: chatAtRate.p90Ms, p99Ms: chatAtRate.p99Ms, errors: chatAtRate.errors + chatMax.errors, atRate: pick(chatAtRate), max: pick(chatMax) },
+          meili: { rps: meiliMax.rps, p50Ms: meiliAtRate.p50Ms, p90Ms: meiliAtRate.p90Ms, p99Ms: meiliAtRate.p99Ms, errors: meiliAtRate.errors + meiliMax.errors, atRate: pick(meiliAtRate), max: pick(meiliMax) },
+          ratio,
+          targets: Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, t.pass])),
+          setup: { duration, connections, rate, documents: corpus.records.length, passages: stats.numberOfDocuments, questions: questions.length },
+        })}\n`,
+      );
+    }
+  } finally {
+    while (stack.length) await stack.pop()!().catch((err) => log(`cleanup: ${err instanceof Error ? err.message : err}`));
+  }
+}
+
+main().catch((err) => {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});
