@@ -20,8 +20,6 @@ import type { LogEntry } from './types.js';
 export const JOIN_THRESHOLD = 0.16;
 /** LSH bands (of 16, 4 rows each) shared with a topic's message to count as a near-duplicate. */
 export const NEAR_DUP_BANDS = 3;
-/** A term is "specific" when at most this share of all messages contain it. */
-export const SPECIFIC_DF_SHARE = 0.02;
 /** Query terms per message and topics read per term. */
 const QUERY_TERMS = 10;
 const TOPICS_PER_TERM = 20;
@@ -203,7 +201,7 @@ export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKey
       const vec = vectors.get(m)!;
       const bands = signatures.get(m)!;
       let topic = nearDuplicate(bands, bandTopic, overlay);
-      if (!topic) topic = bestTopic(vec, overlay, (t) => (df.get(t) ?? 0) <= Math.max(2, n * SPECIFIC_DF_SHARE));
+      if (!topic) topic = bestTopic(vec, overlay);
       if (!topic) topic = opts.newTopicId(m.entry.logId);
       apply(overlay, topic, vec, bands);
       decisions.set(m, { topic, bands, terms: vec });
@@ -281,7 +279,7 @@ function nearDuplicate(bands: string[], stored: Map<string, string>, overlay: Ov
   return max >= NEAR_DUP_BANDS ? best : undefined;
 }
 
-function bestTopic(vec: Array<[string, number]>, overlay: Overlay, specific: (term: string) => boolean): string | undefined {
+function bestTopic(vec: Array<[string, number]>, overlay: Overlay): string | undefined {
   const candidates = new Set<string>();
   for (const [t] of vec.slice(0, QUERY_TERMS)) for (const id of overlay.postings.get(t) ?? []) candidates.add(id);
   let best: string | undefined;
@@ -291,15 +289,8 @@ function bestTopic(vec: Array<[string, number]>, overlay: Overlay, specific: (te
     const norm = Math.sqrt(overlay.norm2.get(id) ?? 0);
     if (!c || norm === 0) continue;
     let dot = 0;
-    let anchored = false;
-    for (const [t, w] of vec) {
-      const cw = c.get(t) ?? 0;
-      dot += w * cw;
-      if (cw > 0 && specific(t)) anchored = true;
-    }
+    for (const [t, w] of vec) dot += w * (c.get(t) ?? 0);
     const score = dot / norm;
-    // Generic words alone ("小区", "业主") never hold a topic together: a shared specific term must.
-    if (!anchored) continue;
     if (score >= bestScore) [best, bestScore] = [id, score];
   }
   return best;
