@@ -10,7 +10,7 @@ import { computeKpi, type KpiReport } from './kpi.js';
 import type { CaseStore } from './store.js';
 import {
   CASE_TYPE_LABELS, OPEN_STATUSES, STATUS_LABELS,
-  type Actor, type AuditEntry, type Case, type CaseAction, type CaseEvent, type CaseStatus, type CaseView,
+  type Actor, type ActorRef, type AuditEntry, type Case, type CaseAction, type CaseEvent, type CaseStatus, type CaseView,
   type CitizenCaseView, type NewCase, type Satisfaction,
 } from './types.js';
 import { applyAction, canSee, pendingExtension, refOf } from './workflow.js';
@@ -81,17 +81,25 @@ export function citizenReplyText(e: Pick<CaseEvent, 'number' | 'text'>, departme
   return `您的工单 ${e.number} 已由${departmentName}答复：\n${e.text}`;
 }
 
+/** Departments see that a citizen acted, not which channel identity they have. */
+const hideCitizen = (a: ActorRef): ActorRef => (a.kind === 'citizen' ? { kind: 'citizen', id: '市民' } : a);
+
 export function createCaseService(deps: CaseServiceDeps): CaseService {
   const { store, directory, policy, now } = deps;
   const deptName = (id?: string) => (id ? directory.get(id)?.name : undefined);
 
-  const toView = (c: Case): CaseView => {
-    const { contact, ...rest } = c;
+  /** Staff view; departments do not get the citizen's channel reference or internal keys. */
+  const toView = (c: Case, actor?: Actor): CaseView => {
+    const { contact, citizenRef, idempotencyKey, ...all } = c;
+    const rest = actor?.kind === 'dept'
+      ? { ...all, createdBy: hideCitizen(all.createdBy), feedback: all.feedback.map((f) => ({ ...f, by: hideCitizen(f.by) })) }
+      : all;
     const t = now().getTime();
     const open = OPEN_STATUSES.includes(c.status);
     const pending = pendingExtension(c);
     return {
       ...rest,
+      ...(actor?.kind === 'dept' ? {} : { citizenRef, idempotencyKey }),
       ...(contact ? { contactMasked: contact.masked } : {}),
       statusLabel: STATUS_LABELS[c.status],
       typeLabel: CASE_TYPE_LABELS[c.type],
@@ -147,14 +155,14 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       });
       if (await store.commit(version, c, t.next, t.audit, t.events)) {
         await notifyCitizen(t.events);
-        return toView(t.next);
+        return toView(t.next, actor);
       }
     }
     throw new CaseConflictError('concurrent_update', '工单正在被他人修改，请稍后重试');
   }
 
   async function viewsOf(numbers: string[], actor: Actor) {
-    return (await store.getMany(numbers)).filter((c) => canSee(c, actor)).map(toView);
+    return (await store.getMany(numbers)).filter((c) => canSee(c, actor)).map((c) => toView(c, actor));
   }
 
   const staff: Actor = { kind: 'system', id: 'list' };
@@ -199,11 +207,12 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       return CASE_NUMBER_RE.test(number) ? (await store.get(number))?.case : undefined;
     },
     async view(number, actor) {
-      return toView((await load(number, actor)).case);
+      return toView((await load(number, actor)).case, actor);
     },
     async audit(number, actor) {
       await load(number, actor);
-      return store.audit(number);
+      const entries = await store.audit(number);
+      return actor.kind === 'dept' ? entries.map((e) => ({ ...e, actor: hideCitizen(e.actor) })) : entries;
     },
     async revealContact(number, actor) {
       if (!['agent', 'admin', 'dept'].includes(actor.kind)) throw new CaseForbiddenError();

@@ -175,7 +175,10 @@ export interface CitizenCaseView {
 }
 
 /** A case as staff see it: contact masked, ciphertext removed, overdue flags computed. */
-export type CaseView = Omit<Case, 'contact'> & {
+export type CaseView = Omit<Case, 'contact' | 'citizenRef' | 'idempotencyKey'> & {
+  /** Absent in departments' views: they reply through the service, never to the citizen directly. */
+  citizenRef?: string;
+  idempotencyKey?: string;
   contactMasked?: string;
   statusLabel: string;
   typeLabel: string;

@@ -71,6 +71,9 @@ describe('cases workflow over HTTP (real Redis)', () => {
     const inbox = await (await dept(tok.housing, 'GET', '/cases')).json();
     expect(inbox.items.map((i: { number: string }) => i.number)).toContain(n);
     expect(JSON.stringify(inbox)).not.toContain('13812345678');
+    // Departments never get the citizen's channel reference: they answer through the service.
+    expect(JSON.stringify(inbox)).not.toContain('sessionabc123');
+    expect(JSON.stringify(await (await dept(tok.housing, 'GET', `/cases/${n}`)).json())).not.toContain('sessionabc123');
 
     clock.advance(3600_000);
     expect((await dept(tok.housing, 'POST', `/cases/${n}/accept`, {})).status).toBe(200);
@@ -217,7 +220,13 @@ describe('cases workflow over HTTP (real Redis)', () => {
     const [a, b] = await Promise.all([s.caseGateway!.create(draft, ctx), s.caseGateway!.create(draft, ctx)]);
     expect(a.number).toBe(b.number);
     expect(a.deadline).toBe('2021年11月12日');
-    expect(await s.caseGateway!.lookup(a.number, 'web:chatsess01')).toMatchObject({ number: a.number, statusLabel: '待派单' });
+    // A department handling a chat-filed case sees "a citizen", not the chat session behind it.
+    await s.cases.dispatch(a.number, { department: 'housing' }, { kind: 'agent', id: 'alice' });
+    const asDept = await dept(tok.housing, 'GET', `/cases/${a.number}`);
+    const shown = JSON.stringify(await asDept.json());
+    expect(shown).toContain('"kind":"citizen"');
+    expect(shown).not.toContain('chatsess01');
+    expect(await s.caseGateway!.lookup(a.number, 'web:chatsess01')).toMatchObject({ number: a.number, statusLabel: '已派单', departmentName: '牡丹区住房和城乡建设局' });
     expect(await s.caseGateway!.lookup(a.number, 'web:othersess1')).toBeUndefined();
   });
 });
