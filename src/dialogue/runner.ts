@@ -1,4 +1,6 @@
+import { maskPersonalData } from '../privacy/mask.js';
 import type { Services } from '../services.js';
+import { turnLogInput } from '../topics/types.js';
 import { handleTurn, type CaseStatusView } from './engine.js';
 import { TEXT, TYPE_LABEL } from './replies.js';
 import { newState, type CaseDraft, type Channel, type Reply, type TurnResult } from './types.js';
@@ -62,6 +64,15 @@ export async function runTurn(services: Services, input: TurnInput): Promise<Tur
       result.action = 'confirm';
     }
   }
+  // The session keeps what the citizen said only in masked form; a contact given for a case
+  // lives in the pending draft until the case (which encrypts it) is stored.
+  result.state = { ...result.state, history: result.state.history.map((h) => ({ ...h, text: maskPersonalData(h.text).text })) };
   await services.sessions.set(result.state);
+  try {
+    await services.topics.recordTurn(turnLogInput(input, result));
+  } catch (err) {
+    // The citizen still gets the answer; the failure is visible to operators.
+    services.logger.error('question log write failed', { err, sessionId: input.sessionId });
+  }
   return result;
 }

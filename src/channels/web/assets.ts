@@ -45,6 +45,19 @@ export const CHAT_JS = `
       b.appendChild(d);
     });
     if(reply.caseNumber)b.appendChild(el('div','case','工单编号：'+reply.caseNumber));
+    if(reply.turn&&reply.citations&&reply.citations.length){
+      var fb=el('div','fb','这个回答有帮助吗？');
+      [['👍',true,'有用'],['👎',false,'没用']].forEach(function(x){
+        var btn=el('button',null,x[0]);btn.type='button';btn.title=x[2];btn.setAttribute('aria-label',x[2]);
+        btn.onclick=function(){
+          fetch('/api/feedback',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({sessionId:sid,turn:reply.turn,useful:x[1]})})
+            .then(function(r){fb.textContent=r.ok?'感谢您的反馈！':'反馈提交失败，请稍后再试。';})
+            .catch(function(){fb.textContent='反馈提交失败，请稍后再试。';});
+        };
+        fb.appendChild(btn);
+      });
+      b.appendChild(fb);
+    }
     if(reply.options&&reply.options.length){
       var o=el('div','opts');
       reply.options.forEach(function(opt,i){var x=el('button',null,(i+1)+'. '+opt);x.type='button';x.onclick=function(){send(String(i+1));};o.appendChild(x);});
@@ -59,7 +72,7 @@ export const CHAT_JS = `
       .then(function(d){
         if(d.error){add('bot',{text:d.error.message});return;}
         sid=d.sessionId;localStorage.setItem('yhd_sid',sid);
-        (d.replies||[d.reply]).forEach(function(r){add('bot',r);});
+        (d.replies||[d.reply]).forEach(function(r){r.turn=d.turn;add('bot',r);});
       })
       .catch(function(){add('bot',{text:'网络连接出现问题，请稍后再试。'});});
   }

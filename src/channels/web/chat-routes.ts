@@ -37,6 +37,8 @@ export function chatRoutes(services: Services) {
       replies: result.replies,
       intent: result.intent,
       action: result.action,
+      /** Turn number within the session: `POST /api/feedback {sessionId, turn, useful}` rates it. */
+      turn: result.state.turn,
     });
   });
 }
