@@ -114,6 +114,19 @@ describe('chat limits', () => {
   });
 });
 
+describe('chat limits while Redis is reconnecting', () => {
+  it('does not wait for the connection: the request goes straight on', async () => {
+    const down = await createMemoryRedis();
+    Object.defineProperty(down, 'status', { value: 'reconnecting' });
+    down.eval = (() => new Promise(() => undefined)) as unknown as Redis['eval']; // would hang forever
+    const { chat, lines } = await appWith({}, down);
+    const started = Date.now();
+    expect((await chat({ sessionId: 'session-dddd', message: 'x' })).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(lines.filter((l) => l.includes('rate limit check failed'))).toHaveLength(1); // logged once, not per check
+  });
+});
+
 describe('login limit', () => {
   it('limits sign-in attempts per IP', async () => {
     const { app } = await appWith({ LOGIN_RATE_PER_IP_PER_MINUTE: '2', TRUST_PROXY: '1' });

@@ -94,11 +94,26 @@ export function createHttpLimits(deps: HttpLimitsDeps): HttpLimits {
   const sessions = createRedisSessionQuota(deps.redis, { prefix: config.REDIS_PREFIX, now: deps.now });
   const sessionWindowMs = config.SESSION_TTL_SECONDS * 1000;
 
-  const failOpen = async (what: string, check: Promise<RateLimitResult>): Promise<RateLimitResult | undefined> => {
+  // One warning per 10 s at most: during a Redis outage every request would log otherwise.
+  let lastWarn = 0;
+  const warn = (what: string, err: unknown) => {
+    const t = Date.now();
+    if (t - lastWarn < 10_000) return;
+    lastWarn = t;
+    logger.warn('rate limit check failed; allowing requests', { what, err });
+  };
+  const failOpen = async (what: string, check: () => Promise<RateLimitResult>): Promise<RateLimitResult | undefined> => {
+    // While the connection is down, don't queue behind ioredis' retries: the request itself
+    // will fail or succeed on its own, the limiter must not add seconds to it.
+    const status = (deps.redis as { status?: string }).status;
+    if (status && status !== 'ready' && status !== 'wait') {
+      warn(what, new Error(`redis connection ${status}`));
+      return undefined;
+    }
     try {
-      return await check;
+      return await check();
     } catch (err) {
-      logger.warn('rate limit check failed; allowing the request', { what, err });
+      warn(what, err);
       return undefined;
     }
   };
@@ -110,13 +125,13 @@ export function createHttpLimits(deps: HttpLimitsDeps): HttpLimits {
     // A turn without a session id starts a new session whose id the server picks; count it
     // under a per-request placeholder so it takes a slot like any other new session.
     const results = await Promise.all([
-      failOpen('chat ip', limiter.check(`chat:ip:${ip}`, { limit: config.CHAT_RATE_PER_IP_PER_MINUTE, windowMs: MINUTE })),
+      failOpen('chat ip', () => limiter.check(`chat:ip:${ip}`, { limit: config.CHAT_RATE_PER_IP_PER_MINUTE, windowMs: MINUTE })),
       sessionId
-        ? failOpen('chat session', limiter.check(`chat:s:${sessionId}`, { limit: config.CHAT_RATE_PER_MINUTE, windowMs: MINUTE }))
+        ? failOpen('chat session', () => limiter.check(`chat:s:${sessionId}`, { limit: config.CHAT_RATE_PER_MINUTE, windowMs: MINUTE }))
         : undefined,
       failOpen(
         'sessions per ip',
-        sessions.admit(`chat:${ip}`, sessionId ?? `new:${crypto.randomUUID()}`, { limit: config.SESSIONS_PER_IP, windowMs: sessionWindowMs }),
+        () => sessions.admit(`chat:${ip}`, sessionId ?? `new:${crypto.randomUUID()}`, { limit: config.SESSIONS_PER_IP, windowMs: sessionWindowMs }),
       ),
     ]);
     const denied = results.filter((r): r is RateLimitResult => r !== undefined && !r.allowed);
@@ -131,7 +146,7 @@ export function createHttpLimits(deps: HttpLimitsDeps): HttpLimits {
   const login: MiddlewareHandler = async (c, next) => {
     if (c.req.method !== 'POST') return next();
     const ip = clientIp(c, config.TRUST_PROXY);
-    const r = await failOpen('login ip', limiter.check(`login:ip:${ip}`, { limit: config.LOGIN_RATE_PER_IP_PER_MINUTE, windowMs: MINUTE }));
+    const r = await failOpen('login ip', () => limiter.check(`login:ip:${ip}`, { limit: config.LOGIN_RATE_PER_IP_PER_MINUTE, windowMs: MINUTE }));
     if (r && !r.allowed) return tooManyRequests(c, r.retryAfterMs, `登录尝试过于频繁，请${Math.max(1, Math.ceil(r.retryAfterMs / 1000))}秒后再试`);
     return next();
   };
