@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config.js';
 import { workerConfig } from './worker-config.js';
 
-const valid = { MEILI_URL: 'https://meili.example.org', REDIS_URL: 'rediss://:pw@redis.example.org:6380' };
+const valid = {
+  MEILI_URL: 'https://meili.example.org',
+  REDIS_URL: 'rediss://:pw@redis.example.org:6380',
+  CASE_ENCRYPTION_KEY: '00'.repeat(32),
+};
+const without = (name: keyof typeof valid) => Object.fromEntries(Object.entries(valid).filter(([k]) => k !== name));
 
 describe('workerConfig', () => {
   it('parses vars with the shared schema, ignoring bindings that are not settings', () => {
@@ -12,12 +17,10 @@ describe('workerConfig', () => {
     expect(config.SESSION_TTL_SECONDS).toBe(600);
   });
 
-  it.each([
-    ['MEILI_URL', { REDIS_URL: valid.REDIS_URL }],
-    ['REDIS_URL', { MEILI_URL: valid.MEILI_URL }],
-  ])('requires %s (nothing can be spawned on Workers)', (name, env) => {
-    expect(() => workerConfig(env)).toThrow(ConfigError);
-    expect(() => workerConfig(env)).toThrow(new RegExp(`${name}: required on Cloudflare Workers`));
+  it.each(['MEILI_URL', 'REDIS_URL', 'CASE_ENCRYPTION_KEY'] as const)('requires %s (nothing to spawn, no disk on Workers)', (name) => {
+    expect(() => workerConfig(without(name))).toThrow(ConfigError);
+    expect(() => workerConfig(without(name))).toThrow(new RegExp(`${name}: required on Cloudflare Workers`));
+    expect(() => workerConfig({ ...without(name), [name]: '' })).toThrow(new RegExp(`${name}: required`));
   });
 
   it('names the variable at fault for a bad value', () => {

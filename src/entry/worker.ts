@@ -16,10 +16,10 @@ import * as data from 'yihaoda-worker-data';
 import { createApp } from '../app.js';
 import { systemClock } from '../clock.js';
 import { ConfigError } from '../config.js';
-import { createLogger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import { createMeiliRetriever } from '../retrieval/retriever.js';
 import type { Retriever } from '../retrieval/types.js';
-import { createServices, parseServiceData } from '../services.js';
+import { createServices, parseServiceData, type ServiceInputs, type Services } from '../services.js';
 import { createRedis, type Redis } from '../store/redis.js';
 import { createWorkerStaticAssets, type AssetsBinding } from './worker-assets.js';
 import { workerConfig, type WorkerConfig, type WorkerEnv } from './worker-config.js';
@@ -69,6 +69,30 @@ function trackingContext(ctx: ExecutionContext) {
   return { ctx: tracked, settled };
 }
 
+const warnedWhileBuilding = new Set<string>();
+
+/**
+ * `createServices` with the warnings it logs while wiring (a missing holiday calendar year,
+ * say) reported once per isolate instead of on every request. Later warnings pass through.
+ */
+function createRequestServices(inputs: ServiceInputs): Services {
+  let building = true;
+  const base = inputs.logger;
+  const logger: Logger = {
+    ...base,
+    warn(msg, fields) {
+      if (building && warnedWhileBuilding.has(msg)) return;
+      if (building) warnedWhileBuilding.add(msg);
+      base.warn(msg, fields);
+    },
+  };
+  try {
+    return createServices({ ...inputs, logger });
+  } finally {
+    building = false;
+  }
+}
+
 async function closeRedis(redis: Redis): Promise<void> {
   // A client that never connected (e.g. for /healthz or the chat page) has nothing to close.
   if (redis.status === 'wait' || redis.status === 'end') return;
@@ -88,7 +112,7 @@ export default {
     }
     // lazyConnect: requests that never touch Redis (page, assets, /healthz) open no socket.
     const redis = createRedis(config.REDIS_URL, { lazyConnect: true });
-    const services = createServices({
+    const services = createRequestServices({
       ...parsedData,
       config,
       clock: systemClock,

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { testServices, type TestServices } from '../helpers/services.js';
-import { describeRuntimeContract } from './runtime-contract.js';
+import { CONTRACT_SETTINGS, describeRuntimeContract } from './runtime-contract.js';
 
 let services: TestServices;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
-  services = await testServices();
+  services = await testServices({ config: { ...CONTRACT_SETTINGS } });
   app = createApp(services);
 });
 afterAll(() => services.cleanup());

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { VENDOR_PATHS } from '../../src/panel/static-assets.js';
 
@@ -5,6 +6,15 @@ import { VENDOR_PATHS } from '../../src/panel/static-assets.js';
 export type ContractFetch = (path: string, init?: RequestInit) => Promise<Response>;
 
 export const GOLDEN_QUESTION = '怎么申请政府信息公开？';
+
+/** A hotline agent's bearer token for this run; config holds only its digest. */
+export const CONTRACT_AGENT_TOKEN = `yhd_contract_${randomBytes(16).toString('hex')}`;
+
+/** Settings both runtimes must be started with for the contract (merged into their env/config). */
+export const CONTRACT_SETTINGS = {
+  AGENT_TOKENS: `contract:${createHash('sha256').update(CONTRACT_AGENT_TOKEN).digest('hex')}`,
+  CASE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+} as const;
 
 const json = (body: unknown): RequestInit => ({
   method: 'POST',
@@ -64,6 +74,47 @@ export function describeRuntimeContract(runtime: string, get: () => ContractFetc
       const err = await res.json();
       expect(err.error.code).toBe('bad_request');
       expect(typeof err.error.message).toBe('string');
+    });
+
+    it('registers a case (工单) for an agent, once per Idempotency-Key, and reads it back', async () => {
+      const key = `contract-${randomBytes(6).toString('hex')}`;
+      const create = () =>
+        request('/api/cases', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${CONTRACT_AGENT_TOKEN}`, 'idempotency-key': key },
+          body: JSON.stringify({ type: 'help', summary: '小区路灯不亮，晚上出行不便', department: 'housing', contact: '13800138000' }),
+        });
+      const first = await create();
+      expect(first.status).toBe(201);
+      const created = await first.json();
+      expect(created.created).toBe(true);
+      expect(created.case.number).toMatch(/^\d{8}-\d{4,5}$/);
+      expect(JSON.stringify(created.case)).not.toContain('13800138000');
+
+      const again = await create();
+      expect(again.status).toBe(200);
+      expect((await again.json()).case.number).toBe(created.case.number);
+
+      const read = await request(`/api/cases/${created.case.number}`, { headers: { authorization: `Bearer ${CONTRACT_AGENT_TOKEN}` } });
+      expect(read.status).toBe(200);
+      const view = await read.json();
+      expect(view.case.number).toBe(created.case.number);
+      expect(view.audit.length).toBeGreaterThan(0);
+
+      // Encrypted in one request, decrypted in another: the key is configuration, not per process.
+      const contact = await request(`/api/cases/${created.case.number}/contact`, { headers: { authorization: `Bearer ${CONTRACT_AGENT_TOKEN}` } });
+      expect(contact.status).toBe(200);
+      expect((await contact.json()).contact).toBe('13800138000');
+    });
+
+    it('refuses the case API without a valid token (401 JSON)', async () => {
+      const res = await request('/api/cases', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer yhd_not_a_real_token' },
+        body: JSON.stringify({ type: 'help', summary: '测试' }),
+      });
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe('unauthorized');
     });
 
     it('answers an unknown route with 404 JSON', async () => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Unstable_DevWorker } from 'wrangler';
 import { createApp } from '../../src/app.js';
-import { describeRuntimeContract, GOLDEN_QUESTION, type ContractFetch } from '../contract/runtime-contract.js';
+import { CONTRACT_SETTINGS, describeRuntimeContract, GOLDEN_QUESTION, type ContractFetch } from '../contract/runtime-contract.js';
 import { ROOT, testServices, type TestServices } from '../helpers/services.js';
 
 // Offline and quiet: no request to Cloudflare for cf properties, no telemetry.
@@ -20,7 +20,7 @@ const plain = (value: string) => ({ type: 'plain_text' as const, value });
 beforeAll(async () => {
   // Builds this file's own index with the shipped knowledge (and its own Redis prefix); the
   // Worker reads the same index and prefix, so both runtimes see identical data.
-  services = await testServices();
+  services = await testServices({ config: { ...CONTRACT_SETTINGS } });
   const { unstable_startWorker } = await import('wrangler');
   worker = await unstable_startWorker({
     config: join(ROOT, 'wrangler.toml'),
@@ -31,6 +31,8 @@ beforeAll(async () => {
       REDIS_PREFIX: plain(services.config.REDIS_PREFIX),
       INDEX_NAME: plain(services.config.INDEX_NAME),
       LOG_LEVEL: plain('warn'),
+      AGENT_TOKENS: plain(CONTRACT_SETTINGS.AGENT_TOKENS),
+      CASE_ENCRYPTION_KEY: { type: 'secret_text', value: CONTRACT_SETTINGS.CASE_ENCRYPTION_KEY },
     },
     build: { nodejsCompatMode: 'v2' },
     dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, persist: false, logLevel: 'warn' },
