@@ -60,11 +60,15 @@ export function citeLine(hit: RetrievalHit): string {
   return `《${p.title}》${p.docNo ? `（${p.docNo}）` : ''}${p.section ? p.section : ''}`;
 }
 
-/** "According to <source>: <answer>", plus where the full text is. */
+const SHORT_PASSAGE = 320;
+
+/** "According to <source>: <answer>". */
 export function answerText(hit: RetrievalHit): string {
   const p = hit.passage;
   const issuer = p.issuer ? `，${p.issuer}${p.published ? `${p.published}发布` : ''}` : '';
-  return `根据${citeLine(hit)}${issuer}：\n${hit.answer.trim()}`;
+  // A short passage reads better whole; a long one is cut to the sentences that answer.
+  const body = p.text.length <= SHORT_PASSAGE ? p.text : hit.answer;
+  return `根据${citeLine(hit)}${issuer}：\n${body.trim()}`;
 }
 
 export function smalltalk(intent: Intent): string {
