@@ -75,6 +75,16 @@ describe('WeChat bot on wechaty-puppet-mock (real Meilisearch + Redis)', () => {
     expect(await erinInbox.waitFor(1)).toHaveLength(1);
   });
 
+  it('answers one asker strictly in order, even when a later message is quicker to handle', async () => {
+    const gina = m.contact('周九');
+    const inbox = m.inbox(gina);
+    gina.say('怎么申请政府信息公开？').to(m.self);
+    gina.say('请问'.repeat(1001)).to(m.self);
+    const [first, second] = await inbox.waitFor(2);
+    expect(first).toContain('依据：');
+    expect(second).toContain('2000字以内');
+  });
+
   it('asks for text when @-mentioned with nothing else, and refuses over-long messages', async () => {
     const frank = m.contact('孙八');
     const room = m.room('空提问群', [frank]);

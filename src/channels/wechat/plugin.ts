@@ -137,7 +137,9 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
   }
 
   async function recordFeedback(sink: FeedbackSink, sessionId: string, citizenRef: string, text: string): Promise<boolean> {
-    const raw = await redis.getdel(lastAnswerKey(sessionId));
+    // GET+DEL in one transaction (GETDEL needs Redis 6.2): a vote counts once.
+    const res = await redis.multi().get(lastAnswerKey(sessionId)).del(lastAnswerKey(sessionId)).exec();
+    const raw = res?.[0]?.[1] as string | null | undefined;
     if (!raw) return false;
     const last = JSON.parse(raw) as { question: string; turn: number; docId?: string };
     await sink({
@@ -187,16 +189,14 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
       if (Array.from(text).length > MAX_INBOUND_CHARS) return reply(to, talker, WORDING.tooLong(MAX_INBOUND_CHARS));
       const sessionId = await identity.sessionId(talker.id, room?.id);
       stage = 'turn';
-      await queue.run(sessionId, async () => {
-        if (feedbackSink && FEEDBACK.test(text) && (await recordFeedback(feedbackSink, sessionId, citizenRef, text))) {
-          await reply(to, talker, WORDING.feedbackThanks(!/^(没|无)/.test(text)));
-          return;
-        }
-        const result = await runTurn(services, { sessionId, channel: 'wechat', citizenRef, message: text });
-        logger.info('wechat: turn', { citizenRef, intent: result.intent, action: result.action, group: Boolean(room) });
-        stage = 'send';
-        await sendTurn(result, text, sessionId, to, talker);
-      });
+      if (feedbackSink && FEEDBACK.test(text) && (await recordFeedback(feedbackSink, sessionId, citizenRef, text))) {
+        await reply(to, talker, WORDING.feedbackThanks(!/^(没|无)/.test(text)));
+        return;
+      }
+      const result = await runTurn(services, { sessionId, channel: 'wechat', citizenRef, message: text });
+      logger.info('wechat: turn', { citizenRef, intent: result.intent, action: result.action, group: Boolean(room) });
+      stage = 'send';
+      await sendTurn(result, text, sessionId, to, talker);
     } catch (err) {
       onError(err, { stage, citizenRef, group: Boolean(room) });
       await reply(to, talker, WORDING.apology).catch((e) => onError(e, { stage: 'apology', citizenRef }));
@@ -232,13 +232,23 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
       state.delivery?.stop();
       state.announcer?.stop();
     };
-    const onMessage = (msg: Message) =>
+    const onMessage = (msg: Message) => {
+      let conversation: string;
+      try {
+        // One queue per asker per chat (in memory only): their messages are handled strictly in
+        // order, while other askers — and a spammer's backlog — never wait for each other.
+        conversation = `${msg.talker().id}\u0000${msg.room()?.id ?? ''}`;
+      } catch (err) {
+        onError(err, { stage: 'triage' });
+        return;
+      }
       track(
-        handle(bot, msg, state.loginAt).catch((err) => {
+        queue.run(conversation, () => handle(bot, msg, state.loginAt)).catch((err) => {
           // triage itself failed (puppet could not load the talker, etc.): log, never crash.
           onError(err, { stage: 'triage' });
         }),
       );
+    };
     bot.on('login', onLogin);
     bot.on('logout', onLogout);
     bot.on('message', onMessage);
