@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicsFeedbackSink, type AnswerFeedback } from '../../src/channels/wechat/plugin.js';
 import { logIdOf } from '../../src/topics/prepare.js';
-import { createWechatIdentity } from '../../src/channels/wechat/identity.js';
+import { createRedisContactDirectory, createWechatIdentity } from '../../src/channels/wechat/identity.js';
 import { parseDepartments } from '../../src/knowledge/departments.js';
 import type { Services } from '../../src/services.js';
 import { testServices, type TestServices } from '../helpers/services.js';
@@ -66,6 +66,32 @@ describe('late messages, feedback and announcements over WeChat', () => {
     }
     expect(parked.map((p) => JSON.parse(p))).toEqual([expect.objectContaining({ reason: 'unknown_contact', kind: 'notice' })]);
     expect(await s.outbox.readChannel('wechat', 'wechat-bot', 'bot')).toEqual([]);
+  });
+
+  it('parks a message whose contact is gone, and sends an interpretation notice with its link', async () => {
+    const ghostRef = `wechat:${'b'.repeat(32)}`;
+    await createRedisContactDirectory(s.redis, s.config.REDIS_PREFIX).remember(ghostRef, { contactId: 'no-such-contact' });
+    await s.outbox.enqueue({ channel: 'wechat', citizenRef: ghostRef, kind: 'case_reply', text: '答复', caseNumber: '20211105-0099' }, 'ghost');
+    const reader = m.contact('关注者');
+    const inbox = m.inbox(reader);
+    reader.say('怎么申请政府信息公开？').to(m.self);
+    await inbox.waitFor(1);
+    await s.outbox.enqueue(
+      { channel: 'wechat', citizenRef: await refOf(reader.id), kind: 'interpretation', text: '您关注的政府信息公开问题有了新的政策解读。', url: 'https://www.mudan.gov.cn/jd/1' },
+      'interp:1',
+    );
+    const [, notice] = await inbox.waitFor(2);
+    expect(notice).toBe('【政策解读】\n您关注的政府信息公开问题有了新的政策解读。\n详情：https://www.mudan.gov.cn/jd/1');
+    // The ghost is retried (it may be a transient failure) and parked after the attempts run out,
+    // without holding back the notice behind it.
+    let ghost: Record<string, unknown> | undefined;
+    for (let i = 0; i < 100 && !ghost; i++) {
+      const parked = (await s.redis.lrange(`${s.config.REDIS_PREFIX}wechat:undeliverable`, 0, -1)).map((p) => JSON.parse(p));
+      ghost = parked.find((p) => p.caseNumber === '20211105-0099');
+      if (!ghost) await new Promise((r) => setTimeout(r, 50));
+    }
+    // The mock puppet throws on an unknown contact id (counted as a failed send, retried 5 times).
+    expect(ghost).toMatchObject({ kind: 'case_reply', reason: 'send_failed' });
   });
 
   it('records 有用/没用 for the answer just given, and only then', async () => {
