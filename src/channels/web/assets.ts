@@ -20,7 +20,7 @@ main{max-width:760px;margin:0 auto;display:flex;flex-direction:column;height:cal
 .opts{margin-top:8px;display:flex;flex-wrap:wrap;gap:6px}
 .opts button{border:1px solid #c8161d;background:#fff;color:#c8161d;border-radius:14px;padding:4px 10px;cursor:pointer}
 .fb{margin-top:6px;font-size:12px;color:#888}
-.fb button{border:none;background:none;cursor:pointer;font-size:16px}
+.fb button{border:1px solid #e3e6eb;background:#fff;border-radius:12px;cursor:pointer;font-size:13px;margin-left:6px;padding:1px 8px}
 .case{margin-top:6px;font-size:13px;color:#0b57d0}
 form{display:flex;gap:8px;padding:12px;border-top:1px solid #e3e6eb;background:#fff}
 textarea{flex:1;resize:none;height:44px;padding:10px;border:1px solid #ccd;border-radius:8px;font:inherit}
@@ -48,7 +48,7 @@ export const CHAT_JS = `
     if(reply.turn&&reply.citations&&reply.citations.length){
       var fb=el('div','fb','这个回答有帮助吗？');
       [['👍',true,'有用'],['👎',false,'没用']].forEach(function(x){
-        var btn=el('button',null,x[0]);btn.type='button';btn.title=x[2];btn.setAttribute('aria-label',x[2]);
+        var btn=el('button',null,x[0]+' '+x[2]);btn.type='button';btn.title=x[2];btn.setAttribute('aria-label',x[2]);
         btn.onclick=function(){
           fetch('/api/feedback',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({sessionId:sid,turn:reply.turn,useful:x[1]})})
             .then(function(r){fb.textContent=r.ok?'感谢您的反馈！':'反馈提交失败，请稍后再试。';})
