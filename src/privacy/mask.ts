@@ -141,6 +141,8 @@ const DETECTORS: Detector[] = [
  * @example maskPersonalData('我的电话13812345678').text === '我的电话[手机号]'
  */
 export function maskPersonalData(text: string): MaskResult {
+  // Every kind contains a digit (ASCII or full-width) or an @: most messages need no work.
+  if (!/[0-9０-９@]/.test(text)) return { text, kinds: [] };
   let out = text;
   const kinds: PersonalDataKind[] = [];
   for (const d of DETECTORS) {

@@ -15,6 +15,8 @@ export function topicKeys(prefix: string) {
     topics: `${P}topics`,
     /** STRING topicId of an LSH band bucket. */
     lsh: (band: string) => `${P}lsh:${band}`,
+    /** SET of the LSH buckets a topic's messages filled (cleared with the topic). */
+    topicBands: (id: string) => `${P}tl:${id}`,
     /** ZSET topicId -> weight (messages + likes) on a day. */
     day: (day: string) => `${P}day:${day}`,
     /** ZSET day number -> day, days with any activity (for pruning). */

@@ -62,12 +62,16 @@ if not topic or topic == '' then return {1, ''} end
 local tk = P .. 't:' .. topic
 local ck = P .. 'c:' .. topic
 local norm2 = tonumber(redis.call('HGET', tk, 'norm2') or '0')
+-- The inverted index holds the centroid weights; the centroid hash mirrors them in one HSET.
+local cent = {}
 for _, tw in ipairs(a.terms) do
-  local new = tonumber(redis.call('HINCRBYFLOAT', ck, tw[1], tw[2]))
+  local new = tonumber(redis.call('ZINCRBY', P .. 'kw:' .. tw[1], tw[2], topic))
   local old = new - tw[2]
   norm2 = norm2 + new * new - old * old
-  redis.call('ZADD', P .. 'kw:' .. tw[1], new, topic)
+  cent[#cent + 1] = tw[1]
+  cent[#cent + 1] = string.format('%.6f', new)
 end
+if #cent > 0 then redis.call('HSET', ck, unpack(cent)) end
 redis.call('HSET', tk, 'norm2', string.format('%.6f', norm2), 'last', a.ts)
 redis.call('HSETNX', tk, 'created', a.ts)
 redis.call('HINCRBY', tk, 'n', 1)
@@ -83,7 +87,17 @@ redis.call('PFADD', P .. 'a:' .. topic .. ':' .. a.day, a.asker)
 redis.call('ZINCRBY', P .. 'day:' .. a.day, 1 + a.likes, topic)
 redis.call('ZADD', P .. 'days', a.dayNum, a.day)
 redis.call('ZADD', P .. 'td:' .. topic, a.dayNum, a.day)
-for _, b in ipairs(a.bands) do redis.call('SET', P .. 'lsh:' .. b, topic, 'EX', a.lshTtl) end
+if #a.bands > 0 then
+  local kv, names = {}, {}
+  for _, b in ipairs(a.bands) do
+    kv[#kv + 1] = P .. 'lsh:' .. b
+    kv[#kv + 1] = topic
+    names[#names + 1] = b
+  end
+  redis.call('MSET', unpack(kv))
+  -- Remember the topic's buckets so deleting the topic can clear them.
+  redis.call('SADD', P .. 'tl:' .. topic, unpack(names))
+end
 local smp = P .. 'smp:' .. topic
 redis.call('ZADD', smp, a.ts, a.sample)
 redis.call('ZREMRANGEBYRANK', smp, 0, -(a.sampleCap + 1))
@@ -91,14 +105,20 @@ if a.notifiable then redis.call('ZADD', P .. 'cit:' .. topic, a.ts, a.channel ..
 return {1, topic}
 `;
 
-// Document frequencies, added once per batch for the messages that were new (not retries).
-// Outside the per-message script on purpose: one call per batch instead of ~100 per message;
-// a crash in between only leaves the statistics a little low, never duplicates a log entry.
+// Document frequencies, added once per batch (one call instead of ~100 per message), counting
+// each log entry once: the marker field 'dfc' on the entry makes a retried batch count nothing.
 const DF_LUA = `
 local a = cjson.decode(ARGV[1])
-for _, tc in ipairs(a.terms) do redis.call('HINCRBY', KEYS[1], tc[1], tc[2]) end
-redis.call('HINCRBY', KEYS[1], '', a.n)
-return #a.terms`;
+local counts, n = {}, 0
+for _, m in ipairs(a.msgs) do
+  if redis.call('HSETNX', a.p .. 'log:' .. m[1], 'dfc', '1') == 1 then
+    n = n + 1
+    for _, t in ipairs(m[2]) do counts[t] = (counts[t] or 0) + 1 end
+  end
+end
+for t, c in pairs(counts) do redis.call('HINCRBY', KEYS[1], t, c) end
+if n > 0 then redis.call('HINCRBY', KEYS[1], '', n) end
+return n`;
 
 // Candidate topics of each query term (top topics by centroid weight) and the norms of all
 // candidates, in one round trip.
@@ -140,8 +160,13 @@ export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKey
   const COMMAND = 'yhdTopicRecord';
   if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 0, lua: RECORD_LUA });
 
-  async function ingest(batch: PreparedMessage[]): Promise<IngestResult[]> {
-    if (batch.length === 0) return [];
+  /**
+   * Read, decide and send the writes of a batch; resolves once the writes are on the wire, with
+   * `written` for their results. The next batch may be prepared and sent before `written`
+   * settles: one connection keeps commands in order, so its reads see these writes.
+   */
+  async function send(batch: PreparedMessage[]): Promise<{ written: Promise<IngestResult[]> }> {
+    if (batch.length === 0) return { written: Promise.resolve([]) };
     const topical = batch.filter((m) => m.features);
 
     // 1. document frequencies and LSH buckets
@@ -225,7 +250,6 @@ export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKey
           session: m.sessionId,
           sh: sessionHash(m.sessionId),
           lastTtl: opts.retentionSeconds,
-          lshTtl: opts.retentionSeconds,
           docTitles: m.docTitles,
           terms: d?.terms.map(([t, w]) => [t, Math.round(w * 1e6) / 1e6]) ?? [],
           likes: entry.likes,
@@ -241,25 +265,27 @@ export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKey
         }),
       );
     }
-    const r4 = (await p4.exec()) ?? [];
-    const results = batch.map((m, i) => {
-      const [err, res] = r4[i] ?? [new Error('no reply'), undefined];
-      if (err) throw err;
-      const [fresh, topic] = res as [number, string];
-      return { logId: m.entry.logId, ...(topic ? { topicId: topic } : {}), duplicate: fresh === 0 };
-    });
-    const dfDelta = new Map<string, number>();
-    let fresh = 0;
-    batch.forEach((m, i) => {
-      if (!m.features || results[i]!.duplicate) return;
-      fresh++;
-      for (const t of m.features.counts.keys()) dfDelta.set(t, (dfDelta.get(t) ?? 0) + 1);
-    });
-    if (fresh > 0) await redis.eval(DF_LUA, 1, keys.df, JSON.stringify({ n: fresh, terms: [...dfDelta] }));
-    return results;
+    const dfMessages = batch.filter((m) => m.features).map((m) => [m.entry.logId, [...m.features!.counts.keys()]]);
+    if (dfMessages.length) p4.eval(DF_LUA, 1, keys.df, JSON.stringify({ p: keys.root, msgs: dfMessages }));
+    const written = p4.exec().then((r4) =>
+      batch.map((m, i) => {
+        const [err, res] = r4?.[i] ?? [new Error('no reply'), undefined];
+        if (err) throw err;
+        const [fresh, topic] = res as [number, string];
+        return { logId: m.entry.logId, ...(topic ? { topicId: topic } : {}), duplicate: fresh === 0 };
+      }),
+    );
+    // Awaited by the caller later; keep an early failure from being reported as unhandled.
+    written.catch(() => undefined);
+    return { written };
   }
 
-  return { ingest };
+  /** Process one batch and wait for its writes. */
+  async function ingest(batch: PreparedMessage[]): Promise<IngestResult[]> {
+    return (await send(batch)).written;
+  }
+
+  return { ingest, send };
 }
 
 /** What the log keeps to tie an entry to its session without storing the session id. */

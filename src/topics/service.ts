@@ -100,9 +100,15 @@ export function createTopicService(redis: Redis, opts: TopicServiceOptions): Top
     async recordMany(inputs) {
       const now = opts.now();
       const out: IngestResult[] = [];
+      let previous: Promise<IngestResult[]> | undefined;
       for (let i = 0; i < inputs.length; i += BATCH) {
-        out.push(...(await pipeline.ingest(inputs.slice(i, i + BATCH).map((m) => prepareMessage(m, now)))));
+        // Masking and features of this batch run while Redis applies the previous batch's writes.
+        const prepared = inputs.slice(i, i + BATCH).map((m) => prepareMessage(m, now));
+        const { written } = await pipeline.send(prepared);
+        if (previous) out.push(...(await previous));
+        previous = written;
       }
+      if (previous) out.push(...(await previous));
       return out;
     },
     async feedback(input) {
@@ -220,6 +226,8 @@ async function matchTopics(deps: { redis: Redis; keys: TopicKeys }, phrase: stri
   return out;
 }
 
+const DEL_IF_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
 async function prune(deps: { redis: Redis; keys: TopicKeys }, cutoffMs: number): Promise<{ logs: number; days: number; topics: number }> {
   const { redis, keys } = deps;
   let logs = 0;
@@ -242,10 +250,12 @@ async function prune(deps: { redis: Redis; keys: TopicKeys }, cutoffMs: number):
   // Topics silent since before the cutoff disappear; active ones lose old samples and askers.
   const stale = await redis.zrangebyscore(keys.topics, '-inf', `(${cutoffMs}`);
   for (const id of stale) {
-    const terms = await redis.hkeys(keys.centroid(id));
+    const [terms, bands] = await Promise.all([redis.hkeys(keys.centroid(id)), redis.smembers(keys.topicBands(id))]);
     const p = redis.pipeline();
     for (const t of terms) p.zrem(keys.kw(t), id);
-    p.del(keys.centroid(id), keys.topic(id), keys.samples(id), keys.citizens(id), keys.topicDays(id)).zrem(keys.topics, id);
+    // A bucket may since point to another topic; only clear those still pointing here.
+    for (const b of bands) p.eval(DEL_IF_LUA, 1, keys.lsh(b), id);
+    p.del(keys.centroid(id), keys.topic(id), keys.samples(id), keys.citizens(id), keys.topicDays(id), keys.topicBands(id)).zrem(keys.topics, id);
     await p.exec();
   }
   const active = await redis.zrange(keys.topics, 0, -1);
