@@ -84,6 +84,7 @@ a.stat{color:inherit;text-decoration:none}a.stat:hover{border-color:#c8161d}
 .stat{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:10px 16px;min-width:140px}
 .stat b{display:block;font-size:22px;color:#c8161d}
 .rise{color:#c8161d;font-weight:600}
+.nowrap{white-space:nowrap}
 .inline-form{display:inline;margin-left:8px}
 button.small{font-size:12px;padding:1px 8px}
 .card h3{font-size:14px;margin:14px 0 6px}

@@ -143,7 +143,7 @@ export function topicPages(services: Services) {
                           <div class="muted small">{t.keywords.slice(0, 5).join(' · ')}</div>
                         </td>
                         <td>{t.askers}</td>
-                        <td class={t.rising ? 'rise' : ''}>{growthText(t)}</td>
+                        <td class={t.rising ? 'rise nowrap' : 'nowrap'}>{growthText(t)}</td>
                         <td>{pct(t.answeredShare)}</td>
                         <td>{t.feedback.down}</td>
                         <td>{deptNames(services, t)}</td>
