@@ -99,6 +99,18 @@ function packSentences(text: string): string[] {
   return parts;
 }
 
+const LEAD_CHARS = 150;
+
+/** The first LEAD_CHARS characters of the document's text, whitespace removed. */
+function documentLead(groups: Block[]): string {
+  let out = '';
+  for (const g of groups) {
+    out += g.text.replace(/\s+/g, '');
+    if (out.length >= LEAD_CHARS) break;
+  }
+  return out.slice(0, LEAD_CHARS);
+}
+
 /**
  * Cut a document into passages along its own structure (一、 （一） 第X条 1. and Markdown
  * headings); each passage keeps its heading path so answers can cite 第二部分（三）.
@@ -114,6 +126,7 @@ export function chunkDocument(doc: KnowledgeDoc): Passage[] {
   }
   const publishedTs = doc.published ? Math.floor(Date.parse(`${doc.published}T00:00:00+08:00`) / 1000) : undefined;
   const passages: Passage[] = [];
+  const lead = documentLead(groups);
   for (const g of groups) {
     for (const text of packSentences(g.text)) {
       const order = passages.length;
@@ -135,6 +148,7 @@ export function chunkDocument(doc: KnowledgeDoc): Passage[] {
         section: sectionLabel(g.headings),
         text,
         order,
+        ...(order > 0 && lead ? { context: lead } : {}),
       });
     }
   }

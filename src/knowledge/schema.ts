@@ -56,4 +56,9 @@ export interface Passage {
   text: string;
   /** Position in the document, 0-based. */
   order: number;
+  /**
+   * The document's opening words (issuer, place, date, subject) for passages after the first:
+   * a question naming them should still find a passage deep in the document.
+   */
+  context?: string;
 }

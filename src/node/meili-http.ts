@@ -25,7 +25,7 @@ export function createNodeMeiliHttpClient(opts: { maxSockets?: number } = {}) {
     return new Promise((resolve, reject) => {
       const req = mod.request(
         url,
-        { method: init?.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'], signal: init?.signal ?? undefined },
+        { method: init?.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -46,6 +46,14 @@ export function createNodeMeiliHttpClient(opts: { maxSockets?: number } = {}) {
         },
       );
       req.on('error', (err) => reject(new MeilisearchRequestError(url.toString(), err)));
+      // The client's timeout arrives as an AbortSignal; listen once per request and let go after.
+      const signal = init?.signal;
+      if (signal) {
+        const onAbort = () => req.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        if (signal.aborted) onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        req.on('close', () => signal.removeEventListener('abort', onAbort));
+      }
       req.end(body);
     });
   };

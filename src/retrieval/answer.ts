@@ -3,9 +3,12 @@ import { terms } from './bm25.js';
 
 /** Sentences longer than this are cut at clause marks (，；：) so the answer stays focused. */
 const MAX_UNIT = 160;
-/** A chosen sentence shorter than this is extended with the next one (a lead-in like “措施如下：”). */
-const MIN_ANSWER = 40;
-const MAX_ANSWER = 240;
+/**
+ * The answer is extended with the following sentences up to this length: documents often restate
+ * the question in one sentence and answer it in the next (“…抢卸防控物资。共计432吨。”).
+ */
+const MIN_ANSWER = 160;
+const MAX_ANSWER = 320;
 
 function units(text: string): string[] {
   const out: string[] = [];

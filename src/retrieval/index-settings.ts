@@ -12,7 +12,7 @@ export const QUESTION_STOP_WORDS = [
  */
 export function passageIndexSettings(synonyms: Record<string, string[]> = {}): Settings {
   return {
-    searchableAttributes: ['title', 'headingsText', 'text'],
+    searchableAttributes: ['title', 'headingsText', 'text', 'context'],
     displayedAttributes: ['*'],
     filterableAttributes: ['type', 'departments', 'status', 'publishedTs', 'docId', 'topics', 'interprets'],
     sortableAttributes: ['publishedTs', 'order'],

@@ -16,9 +16,9 @@ export interface QueryModel {
   idf(term: string): number;
 }
 
-/** The text of a passage that BM25 scores: title, heading path and body. */
-export function scoringText(p: Pick<PassageDocument, 'title' | 'headings' | 'text'>): string {
-  return `${p.title}\n${p.headings.join('\n')}\n${p.text}`;
+/** The text of a passage that BM25 scores: title, document lead, heading path and body. */
+export function scoringText(p: Pick<PassageDocument, 'title' | 'headings' | 'text' | 'context'>): string {
+  return `${p.title}\n${p.context ?? ''}\n${p.headings.join('\n')}\n${p.text}`;
 }
 
 /** Pseudo-frequency of bigrams inside vocabulary terms of the synonym file. */
@@ -31,20 +31,22 @@ export function createQueryModel(stats: TermStats, synonyms: SynonymSet): QueryM
   for (const t of stats.df.keys()) if (t.length === 2) for (const ch of t) chars.add(ch);
   for (const w of synonyms.vocabulary) for (const ch of w) chars.add(ch);
   const cjk = [...chars].filter((c) => /[\u3400-\u9fff]/.test(c));
-  let table: Map<string, string[]> | undefined;
+  const tables: Partial<Record<'exact' | 'fuzzy', Map<string, string[]>>> = {};
   const homophoneCache = new Map<string, string[]>();
   const lexicon: Lexicon = {
     df: (b) => (stats.df.get(b) ?? 0) + (vocabDf.get(b) ?? 0),
     isWord: (b) => vocabDf.has(b),
-    homophones(ch) {
-      let h = homophoneCache.get(ch);
+    homophones(ch, fuzzy = false) {
+      const key = `${fuzzy ? 'f' : 'e'}${ch}`;
+      let h = homophoneCache.get(key);
       if (!h) {
         // Built on first use: a few thousand pinyin look-ups, once per process.
-        table ??= buildHomophoneTable(cjk);
+        const kind = fuzzy ? 'fuzzy' : 'exact';
+        const table = (tables[kind] ??= buildHomophoneTable(cjk, fuzzy));
         const set = new Set<string>();
-        for (const r of buildHomophoneTable([ch]).keys()) for (const c of table.get(r) ?? []) set.add(c);
+        for (const r of buildHomophoneTable([ch], fuzzy).keys()) for (const c of table.get(r) ?? []) set.add(c);
         h = [...set];
-        homophoneCache.set(ch, h);
+        homophoneCache.set(key, h);
       }
       return h;
     },
@@ -62,7 +64,7 @@ export interface StoredModel {
   synonyms: SynonymSet;
 }
 
-export function modelFromPassages(passages: Array<Pick<PassageDocument, 'title' | 'headings' | 'text'>>, synonyms: SynonymSet): StoredModel {
+export function modelFromPassages(passages: Array<Pick<PassageDocument, 'title' | 'headings' | 'text' | 'context'>>, synonyms: SynonymSet): StoredModel {
   const stats = computeStats(passages.map(scoringText));
   let df = '';
   for (const [t, c] of stats.df) df += `${t}\t${c}\n`;

@@ -7,15 +7,19 @@ import { pinyin } from 'pinyin-pro';
 import { terms } from './bm25.js';
 import type { SynonymSet } from './synonyms.js';
 
-// `twp`: Taiwan characters and phrases (資訊 → 信息, 網路 → 网络).
-const t2s = Converter({ from: 'twp', to: 'cn' });
+const t2sChars = Converter({ from: 'tw', to: 'cn' });
+// `twp` also maps Taiwan phrases (資訊 → 信息), but applied to simplified text it rewrites
+// ordinary words (文件 → 文档, 呼叫 → 调用), so it is used only on text that was traditional.
+const t2sPhrases = Converter({ from: 'twp', to: 'cn' });
 
 /**
- * Traditional → simplified Chinese (OpenCC, Taiwan variants included).
- * @example toSimplified('社會保險費怎麼繳納') === '社会保险费怎么缴纳'
+ * Traditional → simplified Chinese (OpenCC); Taiwan phrases too when the text is traditional.
+ * Simplified text is returned unchanged.
+ * @example toSimplified('申請政府資訊公開') === '申请政府信息公开'
  */
 export function toSimplified(text: string): string {
-  return t2s(text);
+  const chars = t2sChars(text);
+  return chars === text ? text : t2sPhrases(text);
 }
 
 /** Full-width → half-width (NFKC), lower-case Latin, single spaces. */
@@ -79,8 +83,24 @@ export interface Lexicon {
   df(bigram: string): number;
   /** Whether `bigram` is (part of) a term of the curated vocabulary (synonym file). */
   isWord(bigram: string): boolean;
-  /** Characters that share a reading (pinyin without tone) with `ch`, drawn from the index. */
-  homophones(ch: string): readonly string[];
+  /**
+   * Characters that share a reading (pinyin without tone) with `ch`, drawn from the index;
+   * with `fuzzy`, those that only share a {@link fuzzyReading}.
+   */
+  homophones(ch: string, fuzzy?: boolean): readonly string[];
+}
+
+/**
+ * Fuzzy pinyin: readings with one commonly confused initial or final changed (zh/z, ch/c,
+ * sh/s, l/n, -ng/-n), so 农名工 (nong ming gong) meets 农民工 (nong min gong).
+ */
+export function fuzzyReadings(r: string): string[] {
+  // One confusion at a time: folding several at once makes 三 (san) meet 上 (shang).
+  const out = new Set([r]);
+  out.add(r.replace(/^([zcs])h/, '$1'));
+  out.add(r.replace(/^l/, 'n'));
+  out.add(r.replace(/ng$/, 'n'));
+  return [...out];
 }
 
 const readingsCache = new Map<string, string[]>();
@@ -88,16 +108,20 @@ const readingsCache = new Map<string, string[]>();
 export function readings(ch: string): string[] {
   let r = readingsCache.get(ch);
   if (!r) {
-    r = [...new Set(pinyin(ch, { toneType: 'none', type: 'array', multiple: true }))].filter((p) => /^[a-zü]+$/.test(p));
+    r = [...new Set(pinyin(ch, { toneType: 'none', type: 'array', multiple: true }).filter((p) => /^[a-zü]+$/.test(p)))];
     readingsCache.set(ch, r);
   }
   return r;
 }
 
-/** Group characters by reading: the homophone table for {@link Lexicon}. */
-export function buildHomophoneTable(chars: Iterable<string>): Map<string, string[]> {
+/** Group characters by reading (exact, or each {@link fuzzyReadings} variant): the homophone table for {@link Lexicon}. */
+export function buildHomophoneTable(chars: Iterable<string>, fuzzy = false): Map<string, string[]> {
   const byReading = new Map<string, string[]>();
-  for (const ch of chars) for (const r of readings(ch)) (byReading.get(r) ?? byReading.set(r, []).get(r)!).push(ch);
+  for (const ch of chars) {
+    for (const r of new Set(readings(ch).flatMap((x) => (fuzzy ? fuzzyReadings(x) : [x])))) {
+      (byReading.get(r) ?? byReading.set(r, []).get(r)!).push(ch);
+    }
+  }
   return byReading;
 }
 
@@ -106,7 +130,7 @@ const CJK_CHAR = /[\u3400-\u9fff]/;
  * Grammatical characters are left alone: the bigram statistics of a few thousand passages are too
  * sparse to judge them (何时, 给与), and a typo there barely changes what is searched.
  */
-const FUNCTION_CHARS = new Set([...'的地得是在和与及或对从向给为被把将由于起几何那哪这其也都就还又已而并且之以所等中上下里']);
+const FUNCTION_CHARS = new Set([...'的地得是在和与及或对从向给为被把将由于起几何那哪这其也都就还又已而并且之以所等中上下里一二三四五六七八九十百千万']);
 /** How much more often the corrected bigrams must occur (log scale): e^3 ≈ 20×. */
 const MIN_GAIN = 3;
 
@@ -130,10 +154,12 @@ export function correctTypos(text: string, lex: Lexicon): { text: string; correc
     const base = score(c);
     let best = c;
     let bestScore = base + MIN_GAIN;
-    for (const h of lex.homophones(c)) {
-      if (h === c) continue;
+    const formsWordWith = (h: string) => Boolean((prev && lex.isWord(prev + h)) || (next && lex.isWord(h + next)));
+    const exact = new Set(lex.homophones(c));
+    // Fuzzy homophones (zh/z, -ng/-n …) are riskier: only when they form a vocabulary word.
+    for (const h of [...exact, ...lex.homophones(c, true)]) {
+      if (h === c || (!exact.has(h) && !formsWordWith(h))) continue;
       const s = score(h);
-      // The gain must come from a bigram that was rare before, not from a slightly commoner one.
       if (s > bestScore) {
         best = h;
         bestScore = s;
@@ -143,7 +169,7 @@ export function correctTypos(text: string, lex: Lexicon): { text: string; correc
     // Only a character that fits neither neighbour is suspect; at the edge of a phrase (one
     // neighbour) the correction must form a word of the curated vocabulary.
     const sides = [prev ? prev + c : '', next ? c + next : ''].filter(Boolean);
-    const formsWord = (prev && lex.isWord(prev + best)) || (next && lex.isWord(best + next));
+    const formsWord = formsWordWith(best);
     if (formsWord ? !sides.some((b) => lex.df(b) <= 2) : sides.length === 1 || !sides.every((b) => lex.df(b) <= 2)) continue;
     corrections.push([c, best]);
     chars[i] = best;

@@ -23,6 +23,8 @@ export interface RetrievalHit {
   answer: string;
   /** Phrases of the (normalised) query found in the passage, for highlighting. */
   matched?: string[];
+  /** 0..1: IDF-weighted share of the question's terms the passage contains. */
+  coverage?: number;
 }
 
 export interface RetrievalResult {
