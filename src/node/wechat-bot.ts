@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import qrcodeTerminal from 'qrcode-terminal';
-import { ScanStatus, WechatyBuilder, qrcodeValueToImageUrl, type Wechaty } from 'wechaty';
+import { ScanStatus, WechatyBuilder, log as wechatyLog, qrcodeValueToImageUrl, type Wechaty } from 'wechaty';
 import { createYihaodaPlugin, type YihaodaBotPlugin, type YihaodaPluginOptions } from '../channels/wechat/plugin.js';
 import { superviseBot, type SupervisorOptions } from '../channels/wechat/supervisor.js';
 import type { Services } from '../services.js';
@@ -8,6 +8,7 @@ import type { Services } from '../services.js';
 /** The puppet used when WECHATY_PUPPET is not set (Wechaty 1.x's own default). */
 export const DEFAULT_PUPPET = 'wechaty-puppet-wechat4u';
 const PUPPET_NAME = /^(@[a-z0-9-]+\/)?wechaty-puppet-[a-z0-9-]+$/;
+const WECHATY_LOG_LEVEL = { debug: 'verbose', info: 'warn', warn: 'warn', error: 'error', silent: 'silent' } as const;
 
 export interface WechatBot {
   bot: Wechaty;
@@ -40,6 +41,8 @@ export async function startWechatBot(services: Services, opts: StartWechatBotOpt
     logger.warn('WECHAT_REF_SECRET is not set: citizen references are unkeyed SHA-256 of WeChat ids. Set a long random secret and keep it stable.');
   }
 
+  // Wechaty's own (non-JSON) log on stderr: quiet unless we debug; our logger reports what matters.
+  wechatyLog.level(WECHATY_LOG_LEVEL[config.LOG_LEVEL]);
   const bot = WechatyBuilder.build({
     // The memory card (login session, so a restart may not need a new scan) lives in DATA_DIR.
     name: join(resolve(config.DATA_DIR), 'wechaty-bot'),

@@ -251,11 +251,14 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
     };
     bot.on('login', onLogin);
     bot.on('logout', onLogout);
+    // A stopped bot emits no logout: stop polling Redis until the next login.
+    bot.on('stop', onLogout);
     bot.on('message', onMessage);
     if (isLoggedIn(bot)) startLoops();
     return () => {
       bot.off('login', onLogin);
       bot.off('logout', onLogout);
+      bot.off('stop', onLogout);
       bot.off('message', onMessage);
       onLogout();
       if (installed === state) installed = undefined;
