@@ -22,12 +22,19 @@ export type AnnounceOutcome = 'sent' | 'no_room_configured' | 'room_not_found' |
 
 const TYPE_NAMES: Record<string, string> = { consult: '咨询', help: '求助', complain: '投诉', report: '举报', suggest: '建议' };
 
+/**
+ * The summary comes from a citizen: defuse "@" so it can never become an @-mention
+ * (e.g. "@所有人") when posted into a department group.
+ */
+const defuseMentions = (text: string) => text.replace(/[@＠]/g, '（at）');
+
 export function formatAnnouncement(a: CaseAnnouncement, departmentName: string): string {
   const type = a.type ? `（${TYPE_NAMES[a.type] ?? a.type}）` : '';
+  const summary = defuseMentions(a.summary);
   const lines =
     a.event === 'new'
-      ? [`【新工单】${a.caseNumber}${type}`, `承办单位：${departmentName}`, `摘要：${a.summary}`]
-      : [`【催办】${a.caseNumber}${type}`, `承办单位：${departmentName}`, `摘要：${a.summary}`];
+      ? [`【新工单】${a.caseNumber}${type}`, `承办单位：${departmentName}`, `摘要：${summary}`]
+      : [`【催办】${a.caseNumber}${type}`, `承办单位：${departmentName}`, `摘要：${summary}`];
   if (a.deadline) lines.push(`办理时限：${a.deadline}`);
   lines.push(a.event === 'new' ? '请及时签收并在时限内办理答复。' : '该工单临近或已超过办理时限，请尽快办理答复。');
   if (a.url) lines.push(a.url);
