@@ -54,7 +54,12 @@ export const PANEL_PATHS = ['/login', '/logout', '/panel', '/panel/*', '/dept', 
 export function panelRoutes(services: Services) {
   const app = new Hono<SessionEnv>();
   const origin = originCheck(services);
-  for (const p of PANEL_PATHS) app.use(p, origin);
+  // Pages hold case details and contacts: never kept by the browser or a shared cache.
+  const noStore: MiddlewareHandler = async (c, next) => {
+    await next();
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+  };
+  for (const p of PANEL_PATHS) app.use(p, origin, noStore);
 
   app.get('/panel/assets/panel.css', (c) => c.body(PANEL_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': ASSET_CACHE }));
   app.get('/panel/assets/panel.js', (c) => c.body(PANEL_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': ASSET_CACHE }));

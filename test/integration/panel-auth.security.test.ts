@@ -157,6 +157,7 @@ describe('roles and pages', () => {
     const html = await res.text();
     expect(html.match(/<script(?![^>]*\ssrc=)[^>]*>/g)).toBeNull();
     expect(html).not.toMatch(/\sstyle="/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
     const echarts = await c.get('/vendor/echarts.min.js');
     expect(echarts.status).toBe(200);
     expect(echarts.headers.get('content-type')).toContain('javascript');

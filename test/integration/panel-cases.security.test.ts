@@ -132,6 +132,11 @@ describe('role isolation and escaping', () => {
   it('keeps agents out of /dept and departments out of the agent pages', async () => {
     expect((await agent.get('/dept')).status).toBe(403);
     for (const p of ['/panel/cases', '/panel', '/panel/topics', '/panel/kpi']) expect((await hrss.get(p)).status).toBe(403);
+    await addUser(services, { username: 'root', role: 'admin', password: 'admin-password-1' });
+    const admin = new PanelClient(app);
+    await admin.signIn('root', 'admin-password-1');
+    for (const p of ['/panel', '/panel/cases', '/panel/topics', '/panel/kpi']) expect((await admin.get(p)).status, p).toBe(200);
+    expect((await admin.get('/dept')).status).toBe(403);
     const anon = new PanelClient(app);
     for (const p of ['/panel/cases', '/dept']) expect((await anon.get(p)).status).toBe(303);
   });
