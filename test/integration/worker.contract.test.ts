@@ -39,6 +39,10 @@ beforeAll(async () => {
   });
   await worker.ready;
   base = await worker.url;
+  // Fail here, once and clearly, rather than in every test: a Worker that cannot start its
+  // module (bad data file, bundling problem) answers with workerd's error page.
+  const health = await fetch(new URL('/healthz', base), { signal: AbortSignal.timeout(60_000) });
+  if (health.status !== 200) throw new Error(`the Worker started but /healthz answered ${health.status}: ${(await health.text()).slice(0, 500)}`);
 }, 180_000);
 
 afterAll(async () => {
