@@ -43,7 +43,8 @@ export interface CaseService {
   /** Status for the citizen who filed it; undefined when unknown or someone else's (no difference shown). */
   lookupForCitizen(number: string, citizenRef: string): Promise<CitizenCaseView | undefined>;
   listForCitizen(citizenRef: string): Promise<CitizenCaseView[]>;
-  dispatch(number: string, input: { department: string; note?: string }, actor: Actor): Promise<CaseView>;
+  /** Dispatch (派单) to `department`, or to the one suggested at creation when omitted. */
+  dispatch(number: string, input: { department?: string; note?: string }, actor: Actor): Promise<CaseView>;
   accept(number: string, input: { note?: string }, actor: Actor): Promise<CaseView>;
   returnCase(number: string, input: { reason: string }, actor: Actor): Promise<CaseView>;
   reply(number: string, input: { text: string }, actor: Actor): Promise<CaseView>;
@@ -229,7 +230,7 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
       const { numbers } = await store.latest({ kind: 'citizen', citizenRef }, 0, 50);
       return (await store.getMany(numbers)).filter((c) => c.citizenRef === citizenRef).map(toCitizenView);
     },
-    dispatch: (n, i, a) => act(n, { kind: 'dispatch', department: i.department, ...(i.note ? { note: i.note } : {}) }, a),
+    dispatch: (n, i, a) => act(n, { kind: 'dispatch', ...(i.department ? { department: i.department } : {}), ...(i.note ? { note: i.note } : {}) }, a),
     accept: (n, i, a) => act(n, { kind: 'accept', ...(i.note ? { note: i.note } : {}) }, a),
     returnCase: (n, i, a) => act(n, { kind: 'return', reason: i.reason }, a),
     reply: (n, i, a) => act(n, { kind: 'reply', text: i.text }, a),

@@ -132,7 +132,8 @@ export interface AuditEntry {
 }
 
 export type CaseAction =
-  | { kind: 'dispatch'; department: string; note?: string }
+  /** Without `department`: the one suggested at creation (routing) or the last one. */
+  | { kind: 'dispatch'; department?: string; note?: string }
   | { kind: 'accept'; note?: string }
   | { kind: 'return'; reason: string }
   | { kind: 'reply'; text: string }

@@ -65,6 +65,9 @@ describe('case state machine', () => {
     expect(() => applyAction(aCase('dispatched'), ACTIONS.accept, market, ctx)).toThrow(expect.objectContaining({ status: 404 }));
     expect(() => applyAction(aCase('replied'), ACTIONS.feedback, { kind: 'citizen', id: 'web:other' }, ctx)).toThrow(expect.objectContaining({ status: 404 }));
     expect(() => applyAction(aCase('new'), { kind: 'dispatch', department: 'nosuch' }, agent, ctx)).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => applyAction(aCase('new'), { kind: 'dispatch' }, agent, ctx)).toThrow(expect.objectContaining({ status: 400, message: expect.stringContaining('department') }));
+    // Without a department the one suggested at creation is used.
+    expect(applyAction(aCase('new', { department: 'market' }), { kind: 'dispatch' }, agent, ctx).next.department).toBe('market');
   });
 
   it('emits events for dispatch, urge and reply, with ids unique per version', () => {

@@ -81,15 +81,17 @@ export function applyAction(c: Case, action: CaseAction, actor: Actor, ctx: Work
     case 'dispatch': {
       requireKind(actor, STAFF);
       requireStatus(c, '派单', ['new', 'returned']);
-      if (!ctx.departmentExists(action.department)) throw new CaseInputError('department', '部门不存在');
+      const department = action.department ?? c.department;
+      if (!department) throw new CaseInputError('department', '请指定承办部门');
+      if (!ctx.departmentExists(department)) throw new CaseInputError('department', '部门不存在');
       next.status = 'dispatched';
-      next.department = action.department;
+      next.department = department;
       next.dispatchedAt = at;
       next.acceptBy = acceptByFor(ctx.policy, ctx.now);
       delete next.acceptedAt;
-      audit.department = action.department;
+      audit.department = department;
       audit.note = action.note;
-      events.push({ id: eventId('dispatched'), type: 'case.dispatched', number: c.number, department: action.department, at });
+      events.push({ id: eventId('dispatched'), type: 'case.dispatched', number: c.number, department, at });
       break;
     }
     case 'accept':

@@ -25,7 +25,7 @@ export const createCaseSchema = z.object({
 }).strict();
 
 export const noteSchema = z.object({ note: text(1000).optional() }).strict();
-export const dispatchSchema = z.object({ department: departmentId, note: text(1000).optional() }).strict();
+export const dispatchSchema = z.object({ department: departmentId.optional(), note: text(1000).optional() }).strict();
 export const reasonSchema = z.object({ reason: text(1000) }).strict();
 export const replySchema = z.object({ text: text(5000) }).strict();
 export const extensionRequestSchema = z.object({ days: z.number().int().min(1).max(30), reason: text(1000) }).strict();
