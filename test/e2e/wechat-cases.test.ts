@@ -72,6 +72,9 @@ describe('a complaint in a WeChat group becomes a case, and the department reply
       '我要投诉小区物业乱收费，每月多收电梯费',
     );
     expect(roomInbox.texts.every((t) => /^@业主老王[\u2005 ]/.test(t))).toBe(true);
+    // Asked for a phone number in a group, the citizen is warned that everyone can read it.
+    const askPhone = roomInbox.texts.find((t) => /联系电话|联系方式/.test(t) && !/确认/.test(t));
+    expect(askPhone).toContain('请不要在群里发手机号');
 
     const c = await s.cases.get(number);
     expect(c).toBeDefined();

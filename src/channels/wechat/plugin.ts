@@ -151,9 +151,14 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
 
   async function sendTurn(result: TurnResult, question: string, sessionId: string, to: Contact | Room, talker: Contact) {
     const answered = result.action === 'answer' && feedbackSink !== undefined;
+    // In a group everyone reads along: when the engine asks for a phone number, say so.
+    const pending = result.state.pending;
+    const asksContactInGroup = 'topic' in to && pending?.kind === 'collect' && pending.asking === 'contact';
     for (const [i, r] of result.replies.entries()) {
-      const askFeedback = answered && i === result.replies.length - 1 && r.citations.length > 0;
-      await reply(to, talker, formatReply(r, { askFeedback }));
+      const last = i === result.replies.length - 1;
+      const askFeedback = answered && last && r.citations.length > 0;
+      const text = formatReply(r, { askFeedback });
+      await reply(to, talker, asksContactInGroup && last ? `${text}\n\n${WORDING.groupContactPrivacy}` : text);
     }
     if (answered) {
       const docId = result.replies.find((r) => r.citations.length)?.citations[0]?.id;
