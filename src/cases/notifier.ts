@@ -164,24 +164,32 @@ export function startCaseNotifier(opts: NotifierOptions): CaseNotifier {
 
   /** Re-attempt pending entries whose backoff has elapsed, or whose consumer has died. */
   async function retryDue(g: Group) {
-    const pending = (await opts.redis.xpending(stream, g, '-', '+', 100)) as Array<[string, string, number, number]>;
-    if (!pending.length) return;
-    const sched = await opts.redis.hmget(schedKey(g), ...pending.map((p) => p[0]));
-    for (const [i, [id, , idle]] of pending.entries()) {
-      if (stopping) return;
-      const at = sched[i];
-      const due = at ? Number(at) <= now() : idle >= claimIdleMs;
-      if (!due) continue;
-      // XCLAIM counts the delivery: the count is the attempt number.
-      const claimed = (await opts.redis.xclaim(stream, g, consumer, 0, id)) as StreamRows;
-      const row = claimed[0];
-      if (!row) {
-        // Trimmed from the stream: nothing left to deliver.
-        await opts.redis.multi().xack(stream, g, id).hdel(schedKey(g), id).exec();
-        continue;
+    // A claim only succeeds on an entry idle this long, so two processes never take the same retry.
+    const minIdle = Math.floor(Math.min(opts.backoffMs ?? 2000, claimIdleMs) / 2);
+    let start = '-';
+    for (let page = 0; page < 20 && !stopping; page++) {
+      const pending = (await opts.redis.xpending(stream, g, start, '+', 100)) as Array<[string, string, number, number]>;
+      if (!pending.length) return;
+      const sched = await opts.redis.hmget(schedKey(g), ...pending.map((p) => p[0]));
+      for (const [i, [id, , idle]] of pending.entries()) {
+        if (stopping) return;
+        const at = sched[i];
+        const due = at ? Number(at) <= now() : idle >= claimIdleMs;
+        if (!due) continue;
+        // XCLAIM counts the delivery: the count is the attempt number.
+        const claimed = (await opts.redis.xclaim(stream, g, consumer, minIdle, id)) as StreamRows;
+        const row = claimed[0];
+        if (!row) {
+          // Either another process just claimed it, or it was trimmed from the stream.
+          const exists = ((await opts.redis.xrange(stream, id, id)) as StreamRows).length > 0;
+          if (!exists) await opts.redis.multi().xack(stream, g, id).hdel(schedKey(g), id).exec();
+          continue;
+        }
+        const info = (await opts.redis.xpending(stream, g, id, id, 1)) as Array<[string, string, number, number]>;
+        await handle(g, id, row[1], info[0]?.[3] ?? 1);
       }
-      const info = (await opts.redis.xpending(stream, g, id, id, 1)) as Array<[string, string, number, number]>;
-      await handle(g, id, row[1], info[0]?.[3] ?? 1);
+      if (pending.length < 100) return;
+      start = `(${pending.at(-1)![0]}`;
     }
   }
 
