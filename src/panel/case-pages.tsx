@@ -5,7 +5,7 @@ import type { UserSession } from '../auth/session.js';
 import {
   createCaseSchema, departmentId, dispatchSchema, extensionDecisionSchema, feedbackSchema, idempotencyKey, noteSchema, reasonSchema,
 } from '../cases/routes/schemas.js';
-import type { CaseListFilter } from '../cases/service.js';
+import { CASE_NUMBER_RE, type CaseListFilter } from '../cases/service.js';
 import { CASE_STATUSES, SATISFACTION_LABELS, SATISFACTIONS, type CaseView } from '../cases/types.js';
 import { AppError } from '../http/errors.js';
 import type { Services } from '../services.js';
@@ -20,6 +20,8 @@ export const caseListQuerySchema = z.object({
   department: z.preprocess((v) => (v === '' ? undefined : v), departmentId.optional()),
   due: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['over', 'soon']).optional()),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  /** Jump straight to a case by its number (a caller quoting it on the phone). */
+  number: z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : v), z.string().regex(CASE_NUMBER_RE, '工单编号格式应为如 20211105-0001').optional()),
 });
 export type CaseListQuery = z.infer<typeof caseListQuerySchema>;
 
@@ -221,6 +223,7 @@ export function agentCasePages(services: Services) {
 
   app.get('/panel/cases', async (c) => {
     const q = caseListQuerySchema.parse(c.req.query());
+    if (q.number) return c.redirect(`/panel/cases/${q.number}`, 303);
     const user = c.get('user')!;
     const [{ items, total }, overdue, nearDue] = await Promise.all([
       services.cases.list(listFilterOf(q), who(c)),
@@ -268,6 +271,13 @@ export function agentCasePages(services: Services) {
           </label>
           <button type="submit" class="primary">筛选</button>
           <span class="muted small">共 {total} 件</span>
+        </form>
+        <form method="get" action="/panel/cases" class="toolbar">
+          <label>
+            按编号查找
+            <input name="number" placeholder="如 20211105-0001" maxlength={20} inputmode="numeric" />
+          </label>
+          <button type="submit" class="secondary">查找</button>
         </form>
         <CaseTable items={items} hrefOf={(n) => `/panel/cases/${n}`} showDept />
         <Pager base="/panel/cases" q={{ status: q.status, department: q.department, due: q.due }} offset={q.offset} total={total} />

@@ -108,7 +108,7 @@ export function deptPages(services: Services) {
   const who = (c: Context<SessionEnv>) => principalOfSession(c.get('user')!);
 
   app.get('/dept', async (c) => {
-    const q = caseListQuerySchema.omit({ department: true }).parse(c.req.query());
+    const q = caseListQuerySchema.omit({ department: true, number: true }).parse(c.req.query());
     const user = c.get('user')!;
     const { items, total } = await services.cases.list(listFilterOf(q), who(c));
     return c.html(

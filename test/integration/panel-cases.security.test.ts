@@ -63,6 +63,10 @@ describe('agent creates and dispatches from the panel', () => {
     const none = await (await agent.get('/panel/cases?department=edu')).text();
     expect(none).not.toContain(n);
     expect((await agent.get('/panel/cases?status=bogus')).status).toBe(400);
+    // A caller quoting the number: straight to the case.
+    const jump = await agent.get(`/panel/cases?number=${n}`);
+    expect(jump.headers.get('location')).toBe(`/panel/cases/${n}`);
+    expect((await agent.get('/panel/cases?number=abc')).status).toBe(400);
   });
 
   it('rejects a case without a summary with a message, not a 500', async () => {
