@@ -82,8 +82,8 @@ describe('late messages, feedback and announcements over WeChat', () => {
     );
     const [, notice] = await inbox.waitFor(2);
     expect(notice).toBe('【政策解读】\n您关注的政府信息公开问题有了新的政策解读。\n详情：https://www.mudan.gov.cn/jd/1');
-    // The ghost is retried (it may be a transient failure) and parked after the attempts run out,
-    // without holding back the notice behind it.
+    // The ghost is retried (it may be a transient failure), parked after the attempts run out,
+    // and the notice queued behind it is still delivered.
     let ghost: Record<string, unknown> | undefined;
     for (let i = 0; i < 100 && !ghost; i++) {
       const parked = (await s.redis.lrange(`${s.config.REDIS_PREFIX}wechat:undeliverable`, 0, -1)).map((p) => JSON.parse(p));

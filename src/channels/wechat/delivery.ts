@@ -43,7 +43,8 @@ export type DeliveryOutcome = 'sent' | 'retry' | 'undeliverable';
  * contact: privately, or — when they are not the bot's friend — in the group where they last
  * asked, @-mentioning them. Acknowledged only after sending (at-least-once); a message that
  * cannot be delivered (unknown contact, malformed, or failing `maxAttempts` times) is parked
- * in `<prefix>wechat:undeliverable` and acknowledged, so it never blocks the ones behind it.
+ * in `<prefix>wechat:undeliverable` and acknowledged, so it holds back the messages behind it
+ * for at most `maxAttempts` polls (unacknowledged messages are re-read before new ones).
  * It stays in the citizen's inbox stream either way.
  */
 export function createOutboxDelivery(
