@@ -9,6 +9,8 @@ import type { Redis } from '../store/redis.js';
 export interface SessionQuota {
   /** Admit `member` for `owner`: allowed if it is already held, or fewer than `limit` are held within the window. */
   admit(owner: string, member: string, rule: RateLimitRule): Promise<RateLimitResult>;
+  /** Would a new member be admitted now? Records nothing (for a session whose id is not known yet). */
+  wouldAdmit(owner: string, rule: RateLimitRule): Promise<RateLimitResult>;
 }
 
 /**
@@ -21,10 +23,13 @@ local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 local member = ARGV[4]
+local dry = ARGV[5] == '1'
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-local held = redis.call('ZSCORE', key, member)
+local held = false
+if not dry then held = redis.call('ZSCORE', key, member) end
 local count = redis.call('ZCARD', key)
 if held or count < limit then
+  if dry then return {1, limit - count - 1, 0} end
   redis.call('ZADD', key, now, member)
   redis.call('PEXPIRE', key, window)
   if not held then count = count + 1 end
@@ -38,13 +43,15 @@ return {0, 0, retry}`;
 
 export function createRedisSessionQuota(redis: Redis, opts: { prefix: string; now?: () => number }): SessionQuota {
   const now = opts.now ?? (() => Date.now());
+  const run = async (owner: string, member: string, rule: RateLimitRule, dry: boolean): Promise<RateLimitResult> => {
+    if (!Number.isInteger(rule.limit) || rule.limit < 1) throw new RangeError('session quota must be a positive integer');
+    const [allowed, remaining, retry] = (await redis.eval(
+      ADMIT, 1, `${opts.prefix}sq:${owner}`, String(Math.floor(now())), String(rule.windowMs), String(rule.limit), member, dry ? '1' : '0',
+    )) as [number, number, number];
+    return { allowed: allowed === 1, remaining: Math.max(0, Number(remaining)), retryAfterMs: Number(retry), limit: rule.limit };
+  };
   return {
-    async admit(owner, member, rule) {
-      if (!Number.isInteger(rule.limit) || rule.limit < 1) throw new RangeError('session quota must be a positive integer');
-      const [allowed, remaining, retry] = (await redis.eval(
-        ADMIT, 1, `${opts.prefix}sq:${owner}`, String(Math.floor(now())), String(rule.windowMs), String(rule.limit), member,
-      )) as [number, number, number];
-      return { allowed: allowed === 1, remaining: Math.max(0, Number(remaining)), retryAfterMs: Number(retry), limit: rule.limit };
-    },
+    admit: (owner, member, rule) => run(owner, member, rule, false),
+    wouldAdmit: (owner, rule) => run(owner, '', rule, true),
   };
 }

@@ -20,7 +20,12 @@ async function appWith(env: Record<string, string>, redisOverride?: Redis) {
   const app = new Hono();
   app.use('/api/chat', limits.chat);
   app.use('/login', limits.login);
-  app.post('/api/chat', (c) => c.json({ ok: true }));
+  let made = 0;
+  // Like the real route: answers with the session id, picking one when the turn has none.
+  app.post('/api/chat', async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as { sessionId?: string };
+    return c.json({ sessionId: body.sessionId ?? `server-made-${made++}` });
+  });
   app.post('/login', (c) => c.text('ok'));
   const chat = (body: unknown, ip = '203.0.113.7') =>
     app.request('/api/chat', {
@@ -85,6 +90,7 @@ describe('chat limits', () => {
     const { chat, clock } = await appWith({ SESSIONS_PER_IP: '2', SESSION_TTL_SECONDS: '600', TRUST_PROXY: '1' });
     expect((await chat({ sessionId: 'held-one-1', message: 'x' })).status).toBe(200);
     expect((await chat({ message: 'x' })).status).toBe(200); // a new server-chosen session takes a slot
+    expect((await chat({ sessionId: 'server-made-0', message: 'x' })).status).toBe(200); // …once, not again when used
     const third = await chat({ sessionId: 'held-three', message: 'x' });
     expect(third.status).toBe(429);
     expect(Number(third.headers.get('retry-after'))).toBe(600);

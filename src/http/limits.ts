@@ -122,17 +122,15 @@ export function createHttpLimits(deps: HttpLimitsDeps): HttpLimits {
     if (c.req.method !== 'POST') return next();
     const ip = clientIp(c, config.TRUST_PROXY);
     const sessionId = await sessionIdOf(c);
-    // A turn without a session id starts a new session whose id the server picks; count it
-    // under a per-request placeholder so it takes a slot like any other new session.
+    const quota = { limit: config.SESSIONS_PER_IP, windowMs: sessionWindowMs };
+    // A turn without a session id starts a session whose id the route picks: check that the IP
+    // has room now, and record the id from the response once it is known.
     const results = await Promise.all([
       failOpen('chat ip', () => limiter.check(`chat:ip:${ip}`, { limit: config.CHAT_RATE_PER_IP_PER_MINUTE, windowMs: MINUTE })),
       sessionId
         ? failOpen('chat session', () => limiter.check(`chat:s:${sessionId}`, { limit: config.CHAT_RATE_PER_MINUTE, windowMs: MINUTE }))
         : undefined,
-      failOpen(
-        'sessions per ip',
-        () => sessions.admit(`chat:${ip}`, sessionId ?? `new:${crypto.randomUUID()}`, { limit: config.SESSIONS_PER_IP, windowMs: sessionWindowMs }),
-      ),
+      failOpen('sessions per ip', () => (sessionId ? sessions.admit(`chat:${ip}`, sessionId, quota) : sessions.wouldAdmit(`chat:${ip}`, quota))),
     ]);
     const denied = results.filter((r): r is RateLimitResult => r !== undefined && !r.allowed);
     if (denied.length) {
@@ -140,7 +138,11 @@ export function createHttpLimits(deps: HttpLimitsDeps): HttpLimits {
       const tooManySessions = results[2] !== undefined && !results[2].allowed && denied.length === 1;
       return tooManyRequests(c, retry, tooManySessions ? '同一网络发起的会话过多，请稍后再试或继续使用已有会话' : undefined);
     }
-    return next();
+    await next();
+    if (!sessionId && c.res.status === 200) {
+      const created = await c.res.clone().json().then((b: { sessionId?: unknown }) => b.sessionId).catch(() => undefined);
+      if (typeof created === 'string') await failOpen('sessions per ip', () => sessions.admit(`chat:${ip}`, created, quota));
+    }
   };
 
   const login: MiddlewareHandler = async (c, next) => {
