@@ -35,16 +35,42 @@ const FILLERS = [
   '请问一下', '想问一下', '问一下', '请问', '想问问', '我想问', '想咨询', '咨询一下', '打听一下', '你好', '您好', '麻烦问', '麻烦', '谢谢',
   '怎么样', '怎么办(?!理)', '咋回事', '咋办(?!理)', '怎么', '怎样', '如何', '咋样', '咋', '什么样', '什么', '啥时候', '啥', '哪些', '哪里', '哪儿',
   '哪个', '哪家', '是不是', '是否', '能不能', '可不可以', '能否', '可以吗', '有没有', '有无', '有何', '为何', '为什么', '多长时间', '多久',
-  '应该', '需要', '我想', '我要', '我们', '我家', '本人', '你们', '您', '一下', '吗', '呢', '吧', '啊', '呀', '嘛', '哦', '么', '的', '了',
+  '应该', '需要', '我想', '我要', '我们', '我家', '本人', '你们', '您', '一下',
+  // Conversational padding around the question.
+  '听说', '想知道', '知道', '告诉我', '帮我', '帮忙', '问问', '到底', '大概', '一般', '具体', '啥意思', '意思', '那个', '这个',
+  '这段时间', '这几天', '之类的', '之类', '一些', '东西', '现在', '目前', '还是', '有点', '比较', '非常', '特别',
+  '吗', '呢', '吧', '啊', '呀', '嘛', '哦', '么', '的', '了',
 ];
-const FILLER_RE = new RegExp(`(?<!自)我|你|${FILLERS.join('|')}`, 'g');
+const FILLER_RE = new RegExp(`${FILLERS.join('|')}|(?<!自)我|你`, 'g');
+
+const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
+function cnNumber(s: string): number | undefined {
+  if (/^\d+$/.test(s)) return Number(s);
+  if (s === '十') return 10;
+  const m = /^([一二两三四五六七八九])?十([一二三四五六七八九])?$/.exec(s);
+  if (m) return (m[1] ? CN_DIGITS[m[1]]! : 1) * 10 + (m[2] ? CN_DIGITS[m[2]]! : 0);
+  return s.length === 1 ? CN_DIGITS[s] : undefined;
+}
+
+/**
+ * Dates as documents write them: 二月份 → 2月, 2月13号 → 2月13日.
+ * @example normalizeDates('二月份报税') === '2月报税'
+ */
+export function normalizeDates(text: string): string {
+  return text
+    .replace(/([一二三四五六七八九十]{1,3}|\d{1,2})月份?(?=[^份])|([一二三四五六七八九十]{1,3}|\d{1,2})月份?$/g, (all, a?: string, b?: string) => {
+      const n = cnNumber(a ?? b ?? '');
+      return n && n <= 12 ? `${n}月` : all;
+    })
+    .replace(/(\d{1,2})月(\d{1,2})[号號]/g, '$1月$2日');
+}
 
 /**
  * Remove question and filler words, and punctuation.
  * @example stripFillers('请问社保怎么交？') === '社保 交'
  */
 export function stripFillers(text: string): string {
-  return text
+  return normalizeDates(text)
     .replace(/[\p{P}\p{S}]+/gu, ' ')
     .replace(FILLER_RE, ' ')
     .replace(/\s+/g, ' ')
@@ -170,7 +196,13 @@ export function correctTypos(text: string, lex: Lexicon): { text: string; correc
     // neighbour) the correction must form a word of the curated vocabulary.
     const sides = [prev ? prev + c : '', next ? c + next : ''].filter(Boolean);
     const formsWord = formsWordWith(best);
-    if (formsWord ? !sides.some((b) => lex.df(b) <= 2) : sides.length === 1 || !sides.every((b) => lex.df(b) <= 2)) continue;
+    if (formsWord) {
+      if (!sides.some((b) => lex.df(b) <= 2)) continue;
+    } else {
+      // Without the vocabulary's support both neighbours must be wrong before and right after.
+      const after = [prev ? prev + best : '', next ? best + next : ''].filter(Boolean);
+      if (sides.length === 1 || !sides.every((b) => lex.df(b) <= 2) || !after.every((b) => lex.df(b) >= 3)) continue;
+    }
     corrections.push([c, best]);
     chars[i] = best;
   }
@@ -237,13 +269,36 @@ export interface UnderstoodQuery {
   /** Official terms added for colloquial ones. */
   expansions: Array<{ colloquial: string; official: string[] }>;
   corrections: Array<[string, string]>;
-  /** Scoring terms: original terms weight 1, terms only from expansions a lower weight. */
+  /**
+   * Policy vocabulary in the question (curated terms found in it, official terms for colloquial
+   * ones): a candidate query that personal context cannot drown.
+   */
+  topic: string;
+  /**
+   * Scoring terms and their weights: terms of the question 1 (vocabulary terms {@link VOCAB_BOOST}),
+   * terms only from expansions {@link EXPANSION_WEIGHT}, answer-type cues {@link CUE_WEIGHT}.
+   */
   terms: Map<string, number>;
+  /** The scoring terms that come from the question itself (for coverage). */
+  original: Set<string>;
 }
 
 /** Messages longer than this (in characters after stripping) get a keyword query. */
 export const LONG_QUERY_CHARS = 24;
 export const EXPANSION_WEIGHT = 0.8;
+export const VOCAB_BOOST = 1.5;
+
+/** Curated vocabulary terms that occur in `text`, longest first, without overlaps. */
+export function vocabularyIn(text: string, synonyms: SynonymSet): string[] {
+  const out: string[] = [];
+  let rest = text;
+  for (const w of [...synonyms.vocabulary].sort((a, b) => b.length - a.length)) {
+    if (!rest.includes(w)) continue;
+    out.push(w);
+    rest = rest.split(w).join(' ');
+  }
+  return out;
+}
 
 /** The whole query-understanding chain. */
 export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon, idfOf: (t: string) => number): UnderstoodQuery {
@@ -267,7 +322,14 @@ export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon,
       if (!isolated) weights.set(t, 1);
     });
   }
-  for (const e of expansions) for (const o of e.official) for (const t of terms(o)) if (!weights.has(t)) weights.set(t, EXPANSION_WEIGHT);
+  const original = new Set(weights.keys());
+  const vocab = vocabularyIn(normalized, synonyms);
+  // Personal context (生意, 小厂, 师傅) is rare in policy text and so gets a high IDF; the
+  // policy vocabulary of the question is lifted so it is not outweighed.
+  for (const w of vocab) for (const t of terms(w)) if (weights.has(t)) weights.set(t, VOCAB_BOOST);
+  for (const e of expansions) for (const o of e.official) for (const t of terms(o)) if (!weights.has(t)) weights.set(t, EXPANSION_WEIGHT * VOCAB_BOOST);
   for (const c of answerCues(simplified)) for (const t of terms(c)) if (!weights.has(t)) weights.set(t, CUE_WEIGHT);
-  return { normalized, rewritten, keywords, expansions, corrections, terms: weights };
+  const official = expansions.flatMap((e) => e.official.slice(0, 1));
+  const topic = [...new Set([...vocab.filter((w) => !synonyms.expansions[w]), ...official])].join(' ');
+  return { normalized, rewritten, keywords, topic, expansions, corrections, terms: weights, original };
 }

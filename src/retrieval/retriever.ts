@@ -66,7 +66,7 @@ function scoreCandidates(cands: PassageDocument[], u: UnderstoodQuery, model: Qu
     const x = model.idf(t) * w;
     weights.set(t, x);
     total += x;
-    if (w === 1) original += x;
+    if (u.original.has(t)) original += x;
   }
   const { k1, b } = DEFAULT_BM25;
   const avg = model.stats.avgLen || 1;
@@ -168,6 +168,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
         { q: u.rewritten, matchingStrategy: 'frequency' },
         { q: u.normalized, matchingStrategy: 'last' },
         { q: u.keywords, matchingStrategy: 'frequency' },
+        { q: u.topic, matchingStrategy: 'last' },
       ];
       const seenQ = new Set<string>();
       const params: MultiSearchParams = {
@@ -211,7 +212,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
         hits,
         confidence: confidenceOf(picked[0], scored.find((x) => x.doc.docId !== picked[0]?.doc.docId)),
         tookMs: now() - started,
-        understanding: { rewritten: u.rewritten, keywords: u.keywords, corrections: u.corrections, expansions: u.expansions },
+        understanding: { rewritten: u.rewritten, keywords: u.keywords, topic: u.topic, corrections: u.corrections, expansions: u.expansions },
       } satisfies RetrievalResult;
     },
   };

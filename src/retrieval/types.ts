@@ -38,6 +38,7 @@ export interface RetrievalResult {
   understanding?: {
     rewritten: string;
     keywords: string;
+    topic: string;
     corrections: Array<[string, string]>;
     expansions: Array<{ colloquial: string; official: string[] }>;
   };
