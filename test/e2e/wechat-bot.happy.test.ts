@@ -51,6 +51,14 @@ describe('WeChat bot on wechaty-puppet-mock (real Meilisearch + Redis)', () => {
     expect(hint).toContain('图片');
     expect(hint).toContain('文字');
 
+    const box = (name: string) => FileBox.fromBase64(Buffer.from('x').toString('base64'), name);
+    dave.say(box('clip.mp4')).to(m.self);
+    expect((await inbox.waitFor(2))[1]).toContain('视频');
+    // The mock reports this as an unknown kind, like system notices and pats: ignored.
+    dave.say(box('合同.pdf')).to(m.self);
+    await m.settle();
+    expect(inbox.texts).toHaveLength(2);
+
     const room = m.room('图片群', [dave]);
     const roomInbox = m.inbox(room);
     dave.say(FileBox.fromBase64(Buffer.from('x').toString('base64'), 'photo.png')).to(room);
