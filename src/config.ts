@@ -40,7 +40,8 @@ export const configSchema = z.object({
   /** Admin tokens (all agent rights), `adminId:sha256hex` pairs. */
   ADMIN_TOKENS: optionalString.pipe(z.string().regex(TOKEN_LIST, TOKEN_LIST_MESSAGE).optional()),
   /** Working days to reply per case type, e.g. `consult=3,help=5,complain=5,report=15,suggest=15`. */
-  CASE_DEADLINE_DAYS: z.string().regex(/^([a-z]+=\d{1,3})(,[a-z]+=\d{1,3})*$/, 'want type=days pairs, e.g. consult=3,report=15')
+  CASE_DEADLINE_DAYS: z.string()
+    .regex(/^((consult|help|complain|report|suggest)=[1-9]\d{0,2})(,(consult|help|complain|report|suggest)=[1-9]\d{0,2})*$/, 'want type=days pairs (types consult/help/complain/report/suggest, days 1-999), e.g. consult=3,report=15')
     .default('consult=3,help=5,complain=5,report=15,suggest=15'),
   /** Working days a department has to sign for (签收) a dispatched case. */
   CASE_ACCEPT_WORKING_DAYS: positiveInt.default(1),

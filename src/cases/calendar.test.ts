@@ -78,3 +78,15 @@ describe('case deadlines in working days', () => {
     expect(() => parseDeadlineDays('consult=0')).toThrow(/consult=0/);
   });
 });
+
+describe('case deadline settings in config', () => {
+  it('fail fast naming the variable', async () => {
+    const { parseConfig } = await import('../config.js');
+    const { deadlinePolicyFromConfig } = await import('./wiring.js');
+    expect(() => parseConfig({ CASE_DEADLINE_DAYS: 'praise=3' })).toThrow(/CASE_DEADLINE_DAYS/);
+    expect(() => parseConfig({ CASE_DEADLINE_DAYS: 'consult=0' })).toThrow(/CASE_DEADLINE_DAYS/);
+    expect(() => parseConfig({ CASE_CALENDAR_OVERRIDES: '2027-1-1=off' })).toThrow(/CASE_CALENDAR_OVERRIDES/);
+    expect(() => deadlinePolicyFromConfig(parseConfig({ CASE_CALENDAR_OVERRIDES: '2027-13-45=off' }))).toThrow(/CASE_CALENDAR_OVERRIDES: .*2027-13-45/);
+    expect(deadlinePolicyFromConfig(parseConfig({ CASE_DEADLINE_DAYS: 'consult=2' })).days).toMatchObject({ consult: 2, report: 15 });
+  });
+});

@@ -24,9 +24,16 @@ export interface CaseWiringInputs {
 
 /** The deadline policy from config (`CASE_DEADLINE_DAYS`, `CASE_*_WORKING_DAYS`, `CASE_CALENDAR_OVERRIDES`). */
 export function deadlinePolicyFromConfig(config: Config): DeadlinePolicy {
+  const named = <T>(variable: string, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (err) {
+      throw new Error(`${variable}: ${(err as Error).message}`);
+    }
+  };
   return {
-    calendar: createWorkCalendar(parseCalendarOverrides(config.CASE_CALENDAR_OVERRIDES)),
-    days: parseDeadlineDays(config.CASE_DEADLINE_DAYS),
+    calendar: createWorkCalendar(named('CASE_CALENDAR_OVERRIDES', () => parseCalendarOverrides(config.CASE_CALENDAR_OVERRIDES))),
+    days: named('CASE_DEADLINE_DAYS', () => parseDeadlineDays(config.CASE_DEADLINE_DAYS)),
     acceptDays: config.CASE_ACCEPT_WORKING_DAYS,
     nearDueDays: config.CASE_NEAR_DUE_WORKING_DAYS,
   };
