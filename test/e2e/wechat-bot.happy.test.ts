@@ -66,6 +66,18 @@ describe('WeChat bot on wechaty-puppet-mock (real Meilisearch + Redis)', () => {
     expect(roomInbox.texts).toEqual([]);
   });
 
+  it('tells citizens the service is free when they send money, and what it cannot read', async () => {
+    const T = m.bot.Message.Type;
+    const cases: Array<[number, string]> = [[T.Transfer, '不接收转账或红包'], [T.RedEnvelope, '不接收转账或红包'], [T.Location, '位置信息'], [T.MiniProgram, '小程序']];
+    for (const [type, expected] of cases) {
+      const c = m.contact(`类型${type}`);
+      const inbox = m.inbox(c);
+      sayAt(m, c, '', Date.now(), type);
+      const [hint] = await inbox.waitFor(1);
+      expect(hint).toContain(expected);
+    }
+  });
+
   it('ignores official accounts and history synced from before login', async () => {
     const official = m.contact('某某服务号', { type: m.bot.Contact.Type.Official });
     const officialInbox = m.inbox(official);

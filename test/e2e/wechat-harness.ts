@@ -84,14 +84,17 @@ export async function startMockBot(services: Services, options: YihaodaPluginOpt
   };
 }
 
-/** Make a mock contact send a message with an explicit timestamp (e.g. history sync). */
-export function sayAt(m: MockBot, from: ContactMock, text: string, timestamp: number) {
+/**
+ * Make a mock contact send the bot a message the mock's `say()` cannot produce: an explicit
+ * timestamp (history sync) or another type (transfer, location, mini-program).
+ */
+export function sayAt(m: MockBot, from: ContactMock, text: string, timestamp: number, type = m.bot.Message.Type.Text) {
   const msg = m.mocker.MessageMock.create({
-    id: `hist-${Math.random().toString(36).slice(2)}`,
+    id: `raw-${Math.random().toString(36).slice(2)}`,
     talkerId: from.id,
     listenerId: m.self.id,
     timestamp,
-    type: m.bot.Message.Type.Text,
+    type,
     text,
   });
   m.mocker.puppet.emit('message', { messageId: msg.id });
