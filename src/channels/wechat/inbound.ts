@@ -49,9 +49,9 @@ export async function triage(bot: Wechaty, msg: Message, opts: { notBefore: numb
   if (msg.self()) return { kind: 'ignore', reason: 'self' };
   if (msg.date().getTime() < opts.notBefore) return { kind: 'ignore', reason: 'history' };
   const talker = msg.talker();
-  if (talker.type() === bot.Contact.Type.Official || talker.type() === bot.Contact.Type.Corporation) {
-    return { kind: 'ignore', reason: 'official' };
-  }
+  // Official accounts (公众号) push articles and menus, not questions. WeCom (企业微信) users are
+  // people, so they are answered.
+  if (talker.type() === bot.Contact.Type.Official) return { kind: 'ignore', reason: 'official' };
   const T = bot.Message.Type;
   const room = msg.room();
   if (room) {
