@@ -105,8 +105,9 @@ export function createHttpLimits(deps: HttpLimitsDeps): HttpLimits {
   const failOpen = async (what: string, check: () => Promise<RateLimitResult>): Promise<RateLimitResult | undefined> => {
     // While the connection is down, don't queue behind ioredis' retries: the request itself
     // will fail or succeed on its own, the limiter must not add seconds to it.
+    // ('connecting' still tries: a fresh client is connecting too, and commands queue briefly.)
     const status = (deps.redis as { status?: string }).status;
-    if (status && status !== 'ready' && status !== 'wait') {
+    if (status === 'reconnecting' || status === 'close' || status === 'end') {
       warn(what, new Error(`redis connection ${status}`));
       return undefined;
     }
