@@ -17,6 +17,8 @@ const shared = {
   AGENT_TOKENS: `ops:${createHash('sha256').update(token).digest('hex')}`,
   CASE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   LOG_LEVEL: 'warn',
+  // Small enough for the last test to reach; the other tests open only a few sessions.
+  SESSIONS_PER_IP: '12',
 };
 let a: SpawnedService;
 let b: SpawnedService;
@@ -142,5 +144,27 @@ describe('two service processes on one Redis', () => {
     // The first turn had no session id yet, so 60 of these 61 fit the per-session limit.
     expect(statuses.filter((s) => s === 200)).toHaveLength(60);
     expect(statuses.at(-1)).toBe(429);
+  });
+
+  it('limits are keyed on the socket address: a forged X-Forwarded-For does not dodge them (TRUST_PROXY=0)', async () => {
+    const statuses: number[] = [];
+    let message = '';
+    for (let i = 0; i < 16 && !statuses.includes(429); i++) {
+      const res = await fetch(`${(i % 2 ? a : b).url}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
+        body: JSON.stringify({ message: '你好' }),
+      });
+      statuses.push(res.status);
+      const body = (await res.json()) as { error?: { message: string } };
+      if (res.status === 429) {
+        message = body.error!.message;
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+    }
+    // Twelve sessions per address, shared by both processes: new sessions stop at the limit.
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(12);
+    expect(message).toContain('会话过多');
   });
 });
