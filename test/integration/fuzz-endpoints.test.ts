@@ -169,6 +169,39 @@ describe('fuzz: web chat', () => {
   });
 });
 
+describe('fuzz: feedback and topics', () => {
+  it('POST /api/feedback with any body, also on real sessions', async () => {
+    const real = (await (await api('POST', '/api/chat', { message: '社保卡丢了怎么补办' })).json()) as { sessionId: string };
+    await fc.assert(
+      fc.asyncProperty(
+        like({
+          sessionId: fc.oneof(fc.constant(real.sessionId), sessionId),
+          turn: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.integer()),
+          logId: fc.oneof(fc.stringMatching(/^[0-9a-f]{16}$/), text),
+          useful: fc.boolean(),
+        }),
+        async (body) => {
+          await wellFormed(await api('POST', '/api/feedback', body), JSON.stringify(body).slice(0, 200));
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('GET /api/topics/* with any query and id', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom('hot', 'hot.csv', 'suggestions', 'suggestions.csv', 't0123456789ab', 't0123456789ab.csv'), text.map(encodeURIComponent)),
+        fc.dictionary(fc.constantFrom('from', 'to', 'days', 'limit', 'format', 'x'), fc.oneof(text, fc.constantFrom('2021-11-01', '2021-11-30', 'csv', 'json', '7', '0', '101')), { maxKeys: 4 }),
+        async (path, q) => {
+          await wellFormed(await api('GET', `/api/topics/${path}?${new URLSearchParams(q as Record<string, string>)}`, undefined, agentToken), `${path} ${JSON.stringify(q)}`);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
 describe('fuzz: case APIs', () => {
   const caseType = fc.constantFrom('consult', 'help', 'complain', 'report', 'suggest');
   const number = fc.oneof(fc.constant(() => knownCase), fc.constant(() => '20211105-9999'), text.map((t) => () => t));
