@@ -16,15 +16,14 @@ let worker: StartedWorker;
 let base: URL;
 
 const plain = (value: string) => ({ type: 'plain_text' as const, value });
+let bindings: Record<string, { type: 'plain_text' | 'secret_text'; value: string }>;
 
 beforeAll(async () => {
   // Builds this file's own index with the shipped knowledge (and its own Redis prefix); the
   // Worker reads the same index and prefix, so both runtimes see identical data.
   services = await testServices({ config: { ...CONTRACT_SETTINGS } });
   const { unstable_startWorker } = await import('wrangler');
-  worker = await unstable_startWorker({
-    config: join(ROOT, 'wrangler.toml'),
-    bindings: {
+  bindings = {
       MEILI_URL: plain(inject('meiliUrl')),
       MEILI_MASTER_KEY: { type: 'secret_text', value: inject('meiliKey') },
       REDIS_URL: plain(inject('redisUrl')),
@@ -33,7 +32,10 @@ beforeAll(async () => {
       LOG_LEVEL: plain('warn'),
       AGENT_TOKENS: plain(CONTRACT_SETTINGS.AGENT_TOKENS),
       CASE_ENCRYPTION_KEY: { type: 'secret_text', value: CONTRACT_SETTINGS.CASE_ENCRYPTION_KEY },
-    },
+  };
+  worker = await unstable_startWorker({
+    config: join(ROOT, 'wrangler.toml'),
+    bindings,
     build: { nodejsCompatMode: 'v2' },
     dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, persist: false, logLevel: 'warn' },
   });
@@ -91,4 +93,26 @@ describe('Workers: one Redis client per request', () => {
     expect((await redisConnections()).opened).toBeGreaterThan(before.opened);
     await expect.poll(async () => (await redisConnections()).open, { timeout: 5000, interval: 100 }).toBe(before.open);
   });
+});
+
+// Last in the file: it reloads the Worker with a broken configuration.
+describe('Workers: a bad configuration', () => {
+  it('answers every request with a 500 JSON error naming no secret, instead of crashing', async () => {
+    const { CASE_ENCRYPTION_KEY: _dropped, ...rest } = bindings;
+    await worker.setConfig({
+      config: join(ROOT, 'wrangler.toml'),
+      bindings: { ...rest, REDIS_URL: plain('http://not-redis.invalid') },
+      build: { nodejsCompatMode: 'v2' },
+      dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, persist: false, logLevel: 'none' },
+    });
+    await worker.ready;
+    base = await worker.url;
+    for (const path of ['/healthz', '/api/chat']) {
+      const res = await workerFetch(path, path === '/api/chat' ? { method: 'POST', body: '{}' } : undefined);
+      expect(res.status, path).toBe(500);
+      const body = await res.json();
+      expect(body.error.code).toBe('misconfigured');
+      expect(JSON.stringify(body)).not.toContain('not-redis.invalid');
+    }
+  }, 120_000);
 });
