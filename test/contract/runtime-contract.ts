@@ -133,6 +133,17 @@ export function describeRuntimeContract(runtime: string, get: () => ContractFetc
       expect(script.headers.get('content-type')).toContain('javascript');
     });
 
+    it('serves the staff panel\'s sign-in page and its own assets', async () => {
+      const login = await request('/login');
+      expect(login.status).toBe(200);
+      expect(await login.text()).toContain('<form');
+      for (const [path, type] of [['/panel/assets/panel.css', 'text/css'], ['/panel/assets/panel.js', 'javascript'], ['/panel/assets/charts.js', 'javascript']]) {
+        const res = await request(path!);
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get('content-type'), path).toContain(type);
+      }
+    });
+
     it('serves the panel\'s large static files through the StaticAssets port', async () => {
       for (const path of Object.values(VENDOR_PATHS)) {
         const res = await request(path);
