@@ -59,6 +59,12 @@ describe('MinHash / LSH', () => {
     expect(shared(a, c)).toBe(0);
   });
 
+  it('does not take short questions that only share a phrase for near-duplicates', () => {
+    const bx = lshBands(minhash('怎么申请政府信息公开'));
+    const by = new Set(lshBands(minhash('残疾人两项补贴怎么申请')));
+    expect(bx.filter((k) => by.has(k)).length).toBeLessThan(3);
+  });
+
   it('derives stable ids', () => {
     expect(stableId('s#1')).toBe(stableId('s#1'));
     expect(stableId('s#1')).not.toBe(stableId('s#2'));

@@ -126,14 +126,27 @@ function fmix(h: number): number {
 
 const SEEDS = Array.from({ length: MINHASH_SIZE }, (_, i) => fmix(0x9e3779b9 * (i + 1)));
 
-/** MinHash signature over character trigrams (fewer than 3 characters: the text itself). */
+/**
+ * MinHash signature over character trigrams: 64 independent hash functions (the seeded
+ * murmur3 finaliser), each keeping its minimum, so each position agrees between two texts with
+ * probability equal to their Jaccard similarity. (One-permutation hashing was tried: its
+ * densification makes neighbouring bins agree together on short questions, which LSH bands
+ * then mistake for near-duplicates.) Fewer than 3 characters: the text itself is the shingle.
+ */
 export function minhash(flat: string): Uint32Array {
   const sig = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
   const shingles = new Set<number>();
   if (flat.length < 3) {
     if (flat) shingles.add(fnv1a(flat));
   } else {
-    for (let i = 0; i + 3 <= flat.length; i++) shingles.add(fnv1a(flat.slice(i, i + 3)));
+    for (let i = 0; i + 3 <= flat.length; i++) {
+      // Trigram hash of three UTF-16 units, FNV-style, without allocating substrings.
+      let h = 0x811c9dc5;
+      h = Math.imul(h ^ flat.charCodeAt(i), 0x01000193);
+      h = Math.imul(h ^ flat.charCodeAt(i + 1), 0x01000193);
+      h = Math.imul(h ^ flat.charCodeAt(i + 2), 0x01000193);
+      shingles.add(h >>> 0);
+    }
   }
   for (const x of shingles) {
     for (let k = 0; k < MINHASH_SIZE; k++) {

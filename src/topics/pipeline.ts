@@ -54,7 +54,7 @@ if redis.call('EXISTS', logKey) == 1 then
   return {0, redis.call('HGET', logKey, 't') or ''}
 end
 local topic = a.topic
-redis.call('HSET', logKey, 'e', a.entry, 't', topic or '', 'd', a.day, 'at', a.ts, 'sh', a.sh)
+redis.call('HSET', logKey, 'e', ARGV[2], 't', topic or '', 'd', a.day, 'at', a.ts, 'sh', a.sh)
 redis.call('ZADD', P .. 'logs', a.ts, a.id)
 if a.session ~= '' then redis.call('SET', P .. 'last:' .. a.session, a.id, 'EX', a.lastTtl) end
 for _, dt in ipairs(a.docTitles) do redis.call('HSET', P .. 'doctitle', dt[1], dt[2]) end
@@ -99,7 +99,7 @@ if #a.bands > 0 then
   redis.call('SADD', P .. 'tl:' .. topic, unpack(names))
 end
 local smp = P .. 'smp:' .. topic
-redis.call('ZADD', smp, a.ts, a.sample)
+redis.call('ZADD', smp, a.ts, ARGV[3])
 redis.call('ZREMRANGEBYRANK', smp, 0, -(a.sampleCap + 1))
 if a.notifiable then redis.call('ZADD', P .. 'cit:' .. topic, a.ts, a.channel .. '\\t' .. a.asker) end
 return {1, topic}
@@ -141,7 +141,8 @@ end
 for _, id in ipairs(extra) do add(id) end
 return {postings, ids, norms}`;
 
-type RecordCommand = (json: string) => Promise<[number, string]>;
+/** (fields JSON, entry JSON, sample JSON): the long texts travel as plain arguments, not re-escaped inside JSON. */
+type RecordCommand = (json: string, entry: string, sample: string) => Promise<[number, string]>;
 
 interface Overlay {
   centroid: Map<string, Map<string, number>>;
@@ -242,7 +243,6 @@ export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKey
         JSON.stringify({
           p: keys.root,
           id: entry.logId,
-          entry: JSON.stringify(entry),
           topic: d?.topic ?? '',
           ts: m.ms,
           day: m.day,
@@ -259,10 +259,11 @@ export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKey
           docs: entry.docs,
           asker: entry.citizenRef,
           bands: d?.bands ?? [],
-          sample: JSON.stringify({ id: entry.logId.slice(0, 8), q: m.sample, at: new Date(m.ms).toISOString() }),
           sampleCap: SAMPLE_CAP,
           notifiable: m.notifiable,
         }),
+        JSON.stringify(entry),
+        JSON.stringify({ id: entry.logId.slice(0, 8), q: m.sample, at: new Date(m.ms).toISOString() }),
       );
     }
     const dfMessages = batch.filter((m) => m.features).map((m) => [m.entry.logId, [...m.features!.counts.keys()]]);
