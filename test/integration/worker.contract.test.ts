@@ -57,7 +57,9 @@ const workerFetch: ContractFetch = (path, init) => fetch(new URL(path, base), in
 describeRuntimeContract('Cloudflare Workers (workerd via wrangler)', () => workerFetch);
 
 describe('Workers and Node answer alike', () => {
-  it.each([GOLDEN_QUESTION, '政府信息公开申请多久答复？', '今年政务公开工作有哪些要点？', '火星移民补贴怎么领？'])(
+  // Policy questions, one with no answer, and messages that are not questions (greeting,
+  // complaint, asking for a human): intents and dialogue must match too, not just retrieval.
+  it.each([GOLDEN_QUESTION, '政府信息公开申请多久答复？', '今年政务公开工作有哪些要点？', '火星移民补贴怎么领？', '你好', '我要投诉小区楼下饭店油烟扰民', '转人工'])(
     '%s → same reply, citations and action',
     async (message) => {
       const app = createApp(services);
