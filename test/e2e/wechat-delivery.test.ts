@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topicsFeedbackSink, type AnswerFeedback } from '../../src/channels/wechat/plugin.js';
+import { topicsFeedbackSink, type AnswerFeedback } from '../../src/channels/wechat/feedback.js';
 import { logIdOf } from '../../src/topics/prepare.js';
 import { createRedisContactDirectory, createWechatIdentity } from '../../src/channels/wechat/identity.js';
 import { parseDepartments } from '../../src/knowledge/departments.js';

@@ -1,54 +1,18 @@
-import type { Contact, Message, Room, Wechaty, WechatyPlugin } from 'wechaty';
-import { runTurn } from '../../dialogue/runner.js';
-import type { TurnResult } from '../../dialogue/types.js';
+import type { Message, Wechaty, WechatyPlugin } from 'wechaty';
 import { createRedisRateLimiter, type RateLimiter, type RateLimitRule } from '../../ratelimit/rate-limiter.js';
 import type { Services } from '../../services.js';
-import { FeedbackTargetMissing } from '../../topics/service.js';
 import { createCaseAnnouncer, type AnnounceOutcome, type CaseAnnouncement } from './announce.js';
 import { createCaseEventAnnouncer, type CaseEventAnnouncerOptions } from './case-events.js';
 import { createOutboxDelivery, type DeliveryOptions, type DeliveryOutcome } from './delivery.js';
-import { DEFAULT_MAX_MESSAGE_CHARS, formatReply } from './format.js';
+import { createMessageHandler, type ErrorSink } from './conversation.js';
+import { createLastAnswerStore, topicsFeedbackSink, type FeedbackSink } from './feedback.js';
+import { DEFAULT_MAX_MESSAGE_CHARS } from './format.js';
 import { createRedisContactDirectory, createWechatIdentity, type ContactDirectory, type WechatIdentity } from './identity.js';
-import { MAX_INBOUND_CHARS, triage } from './inbound.js';
 import { createKeyedQueue } from './keyed-queue.js';
-import { isLoggedIn, sendText } from './send.js';
-import { WORDING } from './wording.js';
+import { isLoggedIn } from './send.js';
 
-/** "有用"/"没用" on the answer just given, for the hot-topics question log. */
-export interface AnswerFeedback {
-  channel: 'wechat';
-  sessionId: string;
-  citizenRef: string;
-  helpful: boolean;
-  /** Dialogue turn of the answer (`DialogueState.turn` after it): what the question log keys on. */
-  turn: number;
-  /** The question that was answered. */
-  question: string;
-  docId?: string;
-  at: Date;
-}
-export type FeedbackSink = (feedback: AnswerFeedback) => Promise<void>;
-
-/**
- * Feedback into the hot-topics question log (`services.topics.feedback`) on the answer's turn.
- * A turn the log never saw (logging failed or is not wired) is logged as a warning: the
- * citizen is thanked either way.
- */
-export function topicsFeedbackSink(services: Pick<Services, 'topics' | 'logger'>): FeedbackSink {
-  return async (f) => {
-    try {
-      await services.topics.feedback({ sessionId: f.sessionId, turn: f.turn, useful: f.helpful });
-    } catch (err) {
-      if (err instanceof FeedbackTargetMissing) {
-        services.logger.warn('wechat: feedback for a turn the question log does not have', { citizenRef: f.citizenRef, turn: f.turn });
-        return;
-      }
-      throw err;
-    }
-  };
-}
-
-export type ErrorSink = (err: unknown, context: Record<string, unknown>) => void;
+export { topicsFeedbackSink, type AnswerFeedback, type FeedbackSink } from './feedback.js';
+export type { ErrorSink } from './conversation.js';
 
 export interface YihaodaPluginOptions {
   /** Pseudonymisation of WeChat ids; default HMAC with `WECHAT_REF_SECRET`. */
@@ -90,9 +54,6 @@ export interface YihaodaBotPlugin extends WechatyPlugin {
   idle(): Promise<void>;
 }
 
-const FEEDBACK = /^(有用|很有用|有帮助|没用|没有用|没帮助|没有帮助|无用)[。！!.～~]*$/;
-const LAST_ANSWER_TTL_SECONDS = 30 * 60;
-
 /**
  * The WeChat channel as a Wechaty plugin: every private text (and every group text that
  * @-mentions the bot) runs through the same dialogue runner as the web chat.
@@ -124,89 +85,11 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
       }
     | undefined;
 
-  const lastAnswerKey = (sessionId: string) => `${prefix}wechat:last-answer:${sessionId}`;
-
-  async function reply(to: Contact | Room, talker: Contact, text: string) {
-    await sendText(to, text, maxChars, 'topic' in to ? talker : undefined);
-  }
-
-  /** Tell a throttled contact once per block, so the bot never floods a spammer back. */
-  async function noticeRateLimited(citizenRef: string, retryAfterMs: number, to: Contact | Room, talker: Contact) {
-    const first = await redis.set(`${prefix}wechat:rl-notice:${citizenRef}`, '1', 'PX', Math.max(1000, retryAfterMs), 'NX');
-    if (first === 'OK') await reply(to, talker, WORDING.rateLimited(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-  }
-
-  async function recordFeedback(sink: FeedbackSink, sessionId: string, citizenRef: string, text: string): Promise<boolean> {
-    // GET+DEL in one transaction (GETDEL needs Redis 6.2): a vote counts once.
-    const res = await redis.multi().get(lastAnswerKey(sessionId)).del(lastAnswerKey(sessionId)).exec();
-    const raw = res?.[0]?.[1] as string | null | undefined;
-    if (!raw) return false;
-    const last = JSON.parse(raw) as { question: string; turn: number; docId?: string };
-    await sink({
-      channel: 'wechat', sessionId, citizenRef, helpful: !/^(没|无)/.test(text), turn: last.turn, question: last.question,
-      ...(last.docId ? { docId: last.docId } : {}), at: services.clock.now(),
-    });
-    return true;
-  }
-
-  async function sendTurn(result: TurnResult, question: string, sessionId: string, to: Contact | Room, talker: Contact) {
-    const answered = result.action === 'answer' && feedbackSink !== undefined;
-    // In a group everyone reads along: when the engine asks for a phone number, say so.
-    const pending = result.state.pending;
-    const asksContactInGroup = 'topic' in to && pending?.kind === 'collect' && pending.asking === 'contact';
-    for (const [i, r] of result.replies.entries()) {
-      const last = i === result.replies.length - 1;
-      const askFeedback = answered && last && r.citations.length > 0;
-      const text = formatReply(r, { askFeedback });
-      await reply(to, talker, asksContactInGroup && last ? `${text}\n\n${WORDING.groupContactPrivacy}` : text);
-    }
-    if (answered) {
-      const docId = result.replies.find((r) => r.citations.length)?.citations[0]?.id;
-      await redis.set(lastAnswerKey(sessionId), JSON.stringify({ question, turn: result.state.turn, docId }), 'EX', LAST_ANSWER_TTL_SECONDS);
-    } else {
-      await redis.del(lastAnswerKey(sessionId));
-    }
-  }
-
-  async function handle(bot: Wechaty, msg: Message, loginAt: number) {
-    const verdict = await triage(bot, msg, { notBefore: loginAt - tolerance });
-    if (verdict.kind === 'ignore') return;
-    const talker = msg.talker();
-    const room = msg.room();
-    const to: Contact | Room = room ?? talker;
-    const citizenRef = await identity.citizenRef(talker.id);
-    let stage = 'rate_limit';
-    try {
-      const limit = await limiter.check(`wechat:${citizenRef}`, rule);
-      if (!limit.allowed) {
-        logger.info('wechat: rate limited', { citizenRef, retryAfterMs: limit.retryAfterMs });
-        await noticeRateLimited(citizenRef, limit.retryAfterMs, to, talker);
-        return;
-      }
-      stage = 'remember_contact';
-      await contacts.remember(citizenRef, { contactId: talker.id, ...(room ? { roomId: room.id } : {}) });
-      if (verdict.kind === 'non_text') {
-        await reply(to, talker, verdict.money ? WORDING.money : WORDING.nonText(verdict.what));
-        return;
-      }
-      const text = verdict.text;
-      if (!text) return reply(to, talker, WORDING.emptyMention);
-      if (Array.from(text).length > MAX_INBOUND_CHARS) return reply(to, talker, WORDING.tooLong(MAX_INBOUND_CHARS));
-      const sessionId = await identity.sessionId(talker.id, room?.id);
-      stage = 'turn';
-      if (feedbackSink && FEEDBACK.test(text) && (await recordFeedback(feedbackSink, sessionId, citizenRef, text))) {
-        await reply(to, talker, WORDING.feedbackThanks(!/^(没|无)/.test(text)));
-        return;
-      }
-      const result = await runTurn(services, { sessionId, channel: 'wechat', citizenRef, message: text });
-      logger.info('wechat: turn', { citizenRef, intent: result.intent, action: result.action, group: Boolean(room) });
-      stage = 'send';
-      await sendTurn(result, text, sessionId, to, talker);
-    } catch (err) {
-      onError(err, { stage, citizenRef, group: Boolean(room) });
-      await reply(to, talker, WORDING.apology).catch((e) => onError(e, { stage: 'apology', citizenRef }));
-    }
-  }
+  const handle = createMessageHandler({
+    services, identity, contacts, limiter, rule, maxChars, historyToleranceMs: tolerance, onError,
+    ...(feedbackSink ? { feedback: feedbackSink } : {}),
+    lastAnswers: createLastAnswerStore(redis, prefix),
+  });
 
   function track(p: Promise<void>) {
     inFlight.add(p);
