@@ -71,7 +71,8 @@ function blocks(body: string): Block[] {
     const h = headingOf(para);
     if (h) {
       path = [...path.filter((p) => p.level < h.level), h];
-      const isPureHeading = /^#/.test(para) || para.length <= h.text.length + 4;
+      // A numbered line that ends a sentence ("3.对受疫情影响的企业减免房租。") is content, not a heading.
+      const isPureHeading = /^#/.test(para) || (para.length <= h.text.length + 4 && !/[。！？!?；;]$/.test(para));
       if (isPureHeading) continue;
     }
     out.push({ headings: path, text: para.replace(/^#+\s*/, '') });

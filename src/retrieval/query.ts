@@ -34,7 +34,7 @@ export function normalizeWidth(text: string): string {
 const FILLERS = [
   '请问一下', '想问一下', '问一下', '请问', '想问问', '我想问', '想咨询', '咨询一下', '打听一下', '你好', '您好', '麻烦问', '麻烦', '谢谢',
   '怎么样', '怎么办(?!理)', '咋回事', '咋办(?!理)', '怎么', '怎样', '如何', '咋样', '咋', '什么样', '什么', '啥时候', '啥', '哪些', '哪里', '哪儿',
-  '哪个', '哪家', '是不是', '是否', '能不能', '可不可以', '能否', '可以吗', '有没有', '有无', '有何', '为何', '为什么', '多长时间', '多久',
+  '哪个', '哪家', '是不是', '是否', '能不能', '可不可以', '能否', '可以吗', '可以', '有没有', '有无', '有何', '为何', '为什么', '多长时间', '多久',
   '应该', '需要', '我想', '我要', '我们', '我家', '本人', '你们', '您', '一下',
   // Conversational padding around the question.
   '听说', '想知道', '知道', '告诉我', '帮我', '帮忙', '问问', '到底', '大概', '一般', '具体', '啥意思', '意思', '那个', '这个',
@@ -196,6 +196,8 @@ export function correctTypos(text: string, lex: Lexicon): { text: string; correc
     // neighbour) the correction must form a word of the curated vocabulary.
     const sides = [prev ? prev + c : '', next ? c + next : ''].filter(Boolean);
     const formsWord = formsWordWith(best);
+    // Never trade a pairing the index knows for one it has never seen (银行 → 银信).
+    if ((prev && lex.df(prev + c) > 0 && lex.df(prev + best) === 0) || (next && lex.df(c + next) > 0 && lex.df(best + next) === 0)) continue;
     if (formsWord) {
       if (!sides.some((b) => lex.df(b) <= 2)) continue;
     } else {

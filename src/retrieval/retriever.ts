@@ -203,7 +203,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
           passage,
           score: s.score,
           answer: selectAnswer(s.doc.text, answerWeights),
-          matched: matchedPhrases(u.normalized, s.matched),
+          matched: matchedPhrases(`${u.normalized} ${u.rewritten}`, s.matched),
           coverage: Math.round(s.coverage * 1000) / 1000,
         };
       });

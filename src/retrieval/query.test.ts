@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { computeStats } from './bm25.js';
+import { createQueryModel } from './query-model.js';
+import {
+  answerCues,
+  correctTypos,
+  extractKeywords,
+  findExpansions,
+  normalizeDates,
+  normalizeWidth,
+  rewriteSynonyms,
+  stripFillers,
+  toSimplified,
+  understandQuery,
+  vocabularyIn,
+} from './query.js';
+import { parseSynonyms } from './synonyms.js';
+
+const synonyms = parseSynonyms(readFileSync(join(import.meta.dirname, '../../knowledge/synonyms.yaml'), 'utf8'), 'knowledge/synonyms.yaml');
+
+// A small lexicon from real policy sentences (the statistics the index would provide).
+const corpus = [
+  '受疫情影响生产经营出现严重困难的企业，可申请缓缴社会保险费，缓缴期限原则上不超过6个月，缓缴期间免收滞纳金。',
+  '对受疫情影响较大的中小微企业，银行要合理延后贷款还款期限，贷款到期的可予以展期或续贷。',
+  '对承租国有资产类经营用房的中小微企业，免收2月、3月两个月房租，4月至6月房租减半。',
+  '社保经办机构要做好个人权益记录工作，确保参保人员社会保险权益不受影响。',
+  '企业职工因疫情隔离期间，企业应当支付工资，不得解除劳动合同。',
+  '纳税人可通过电子税务局网上办理纳税申报，申报期限延长至2月24日。',
+  '依法查处哄抬物价、囤积居奇等价格违法行为，维护市场价格秩序。',
+  '农民工返岗复工，由人社部门组织点对点包车服务。',
+];
+const model = createQueryModel(computeStats(corpus), synonyms);
+const lex = model.lexicon;
+
+describe('toSimplified (OpenCC)', () => {
+  it('converts traditional characters and, for traditional text, Taiwan phrases', () => {
+    expect(toSimplified('社會保險費怎麼繳納')).toBe('社会保险费怎么缴纳');
+    expect(toSimplified('申請政府資訊公開')).toBe('申请政府信息公开');
+  });
+  it('leaves simplified text alone (no phrase rewriting of 文件 or 呼叫)', () => {
+    expect(toSimplified('根据什么文件累计呼叫')).toBe('根据什么文件累计呼叫');
+  });
+});
+
+describe('normalizeWidth / normalizeDates', () => {
+  it('folds full-width letters and digits', () => {
+    expect(normalizeWidth('１２３４５ ＡＰＰ')).toBe('12345 app');
+  });
+  it('writes months and days as documents do', () => {
+    expect(normalizeDates('二月份报税')).toBe('2月报税');
+    expect(normalizeDates('2月13号开会')).toBe('2月13日开会');
+    expect(normalizeDates('三个月房租')).toBe('三个月房租');
+  });
+});
+
+describe('stripFillers', () => {
+  it('removes question words, greetings and particles, keeping content apart', () => {
+    expect(stripFillers('请问社保怎么交？')).toBe('社保 交');
+    expect(stripFillers('你好，我想问一下公积金能不能缓缴呢')).toBe('公积金 缓缴');
+  });
+  it('keeps 办理 in 怎么办理 and 我 in 自我', () => {
+    expect(stripFillers('护照怎么办理')).toBe('护照 办理');
+    expect(stripFillers('怎样做好自我防护')).toBe('做好自我防护');
+  });
+});
+
+describe('synonyms: colloquial → official', () => {
+  it('finds colloquial terms and their official forms', () => {
+    expect(findExpansions('交不起房租', synonyms)).toEqual([{ colloquial: '交不起房租', official: ['租金减免', '减免租金'] }]);
+    expect(rewriteSynonyms('社保 缓缴', synonyms)).toBe('社会保险 缓缴');
+  });
+  it('does not treat a colloquial term inside an official one as colloquial (复产 in 复工复产)', () => {
+    expect(findExpansions('复工复产补贴', synonyms)).toEqual([]);
+  });
+  it('lists the vocabulary present in a question, longest first', () => {
+    expect(vocabularyIn('住房公积金 缓缴', synonyms)).toEqual(['住房公积金', '缓缴']);
+  });
+});
+
+describe('correctTypos (pinyin)', () => {
+  it('fixes pinyin-input typos that the index and vocabulary contradict', () => {
+    expect(correctTypos('设保 交', lex)).toEqual({ text: '社保 交', corrections: [['设', '社']] });
+    expect(correctTypos('小微企业代款延期', lex).text).toBe('小微企业贷款延期');
+    expect(correctTypos('有人哄台物价', lex).text).toBe('有人哄抬物价');
+  });
+  it('uses fuzzy pinyin (-ng/-n) only to form a vocabulary word', () => {
+    expect(correctTypos('农名工返岗', lex).text).toBe('农民工返岗');
+  });
+  it('leaves correct text and grammatical characters alone', () => {
+    for (const q of ['企业缓缴社会保险费', '银行贷款展期', '温州企业何时能够复工', '给与多少补助']) {
+      expect(correctTypos(q, lex).corrections).toEqual([]);
+    }
+  });
+});
+
+describe('answerCues', () => {
+  it('maps the question word to words that mark such answers', () => {
+    expect(answerCues('申请要多久')).toContain('工作日');
+    expect(answerCues('要带什么材料')).toContain('材料');
+    expect(answerCues('社保是什么')).toEqual([]);
+  });
+});
+
+describe('extractKeywords', () => {
+  it('keeps the rare, known phrases of a long message in order and drops chatter', () => {
+    const kw = extractKeywords('今年开始在城里打工 现在疫情 企业缓缴社会保险费 滞纳金', lex, model.idf, 6);
+    expect(kw).toContain('缓缴');
+    expect(kw).toContain('滞纳金');
+    expect(kw).not.toContain('城里');
+  });
+});
+
+describe('understandQuery', () => {
+  it('chains simplification, stripping, typo correction and expansion', () => {
+    const u = understandQuery('請問設保可以緩繳嗎？', synonyms, lex, model.idf);
+    expect(u.normalized).toBe('社保 缓缴');
+    expect(u.rewritten).toBe('社会保险 缓缴');
+    expect(u.corrections).toEqual([['设', '社']]);
+    expect(u.topic.split(' ')).toEqual(expect.arrayContaining(['缓缴', '社会保险']));
+    expect(u.terms.get('社保')).toBeGreaterThan(0);
+    expect(u.terms.get('保险')).toBeGreaterThan(0);
+    expect(u.original.has('保险')).toBe(false);
+  });
+  it('drops isolated unknown bigrams at word boundaries but keeps unknown words', () => {
+    const u = understandQuery('企业社保缴费', synonyms, lex, model.idf);
+    expect(u.terms.has('业社')).toBe(false);
+    const off = understandQuery('护照', synonyms, lex, model.idf);
+    expect(off.terms.has('护照')).toBe(true);
+  });
+  it('returns an empty query for pure filler', () => {
+    expect(understandQuery('请问一下？', synonyms, lex, model.idf).normalized).toBe('');
+  });
+});
