@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { chunkDocument } from '../../src/knowledge/chunk.js';
+import type { KnowledgeDoc } from '../../src/knowledge/schema.js';
+import { loadSynonyms } from '../../src/node/bootstrap.js';
+import { loadKnowledgeDir } from '../../src/node/knowledge-fs.js';
+import { addIngestedDocs, ingestedIndexName, loadIngestedDocs, syncPassageIndex } from '../../src/retrieval/indexer.js';
+import { ANSWER_THRESHOLD } from '../../src/retrieval/retriever.js';
+import { KNOWLEDGE_DIR, testServices, type TestServices } from '../helpers/services.js';
+
+let services: TestServices;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  services = await testServices();
+  app = createApp(services);
+});
+afterAll(async () => {
+  await services.meili.deleteIndexIfExists(ingestedIndexName(services.config.INDEX_NAME)).catch(() => undefined);
+  await services.cleanup();
+});
+
+const chat = async (message: string) => {
+  const res = await app.request('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { reply: { text: string; citations: Array<{ id: string; title: string; section?: string }>; confidence: number } };
+};
+
+describe('retrieval through the chat (shipped knowledge base, real Meilisearch)', () => {
+  it('answers a colloquial question: 信息公开申请要带啥材料', async () => {
+    const body = await chat('信息公开申请要带啥材料');
+    expect(body.reply.citations[0]).toMatchObject({ id: 'guide-apply-government-information', section: '第三部分' });
+    expect(body.reply.text).toContain('身份证明');
+  });
+
+  it('answers a traditional-character question: 申請政府資訊公開要多久？', async () => {
+    const body = await chat('申請政府資訊公開要多久？');
+    expect(body.reply.citations[0]?.id).toBe('guide-apply-government-information');
+    expect(body.reply.text).toContain('20个工作日');
+  });
+
+  it('answers a question with a pinyin typo: 怎么申清政府信息工开', async () => {
+    const res = await services.retriever.search('怎么申清政府信息工开', { limit: 3 });
+    expect(res.normalized).toBe('申请政府信息公开');
+    expect(res.understanding?.corrections).toEqual([['清', '请'], ['工', '公']]);
+    const body = await chat('怎么申清政府信息工开');
+    expect(body.reply.citations[0]?.title).toContain('公开');
+    expect(body.reply.confidence).toBeGreaterThanOrEqual(ANSWER_THRESHOLD);
+  });
+
+  it('is not confident about questions the knowledge base does not cover', async () => {
+    for (const q of ['今天天气怎么样', '护照怎么办理']) {
+      const res = await services.retriever.search(q, { limit: 3 });
+      expect(res.confidence).toBeLessThan(ANSWER_THRESHOLD);
+    }
+  });
+
+  it('keeps filters working and returns highlights', async () => {
+    const res = await services.retriever.search('政府信息公开', { limit: 5, filters: { type: ['guide'] } });
+    expect(res.hits.length).toBeGreaterThan(0);
+    expect(res.hits.every((h) => h.passage.type === 'guide')).toBe(true);
+    expect(res.hits[0]!.matched).toContain('政府信息公开');
+    const none = await services.retriever.search('政府信息公开', { filters: { docId: 'no"such OR type = "guide' } });
+    expect(none.hits).toEqual([]);
+  });
+});
+
+describe('ingested documents live beside knowledge/', () => {
+  const doc: KnowledgeDoc = {
+    id: 'ingested-rent-relief', title: '关于减免小微企业房屋租金的通知（测试）', type: 'policy', issuer: '测试单位', published: '2021-03-01',
+    status: '现行有效', departments: ['finance'], topics: [], body: '一、对承租国有房屋的个体工商户，免收三个月租金。', source: 'test.jsonl:1',
+  };
+
+  it('are searchable after ingest and survive the start-up sync', async () => {
+    const { meili, config } = services;
+    await addIngestedDocs(meili, config.INDEX_NAME, [doc]);
+    const knowledge = loadKnowledgeDir(KNOWLEDGE_DIR).docs.flatMap(chunkDocument);
+    const first = await syncPassageIndex(meili, config.INDEX_NAME, knowledge, loadSynonyms(KNOWLEDGE_DIR));
+    expect(first).toMatchObject({ indexed: true, ingestedPassages: 1 });
+    // What the service does on its next start: knowledge/ only, and the ingested document stays.
+    const restart = await syncPassageIndex(meili, config.INDEX_NAME, knowledge, loadSynonyms(KNOWLEDGE_DIR));
+    expect(restart).toMatchObject({ indexed: false, passages: first.passages });
+    expect((await loadIngestedDocs(meili, config.INDEX_NAME)).map((d) => d.id)).toEqual(['ingested-rent-relief']);
+    const res = await services.retriever.search('交不起房租了怎么办', { limit: 3 });
+    expect(res.hits[0]?.passage.docId).toBe('ingested-rent-relief');
+  });
+});
