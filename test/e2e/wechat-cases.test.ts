@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWechatIdentity } from '../../src/channels/wechat/identity.js';
+import { fixedClock } from '../../src/clock.js';
 import { startCaseNotifierFor } from '../../src/cases/wiring.js';
 import type { CaseNotifier } from '../../src/cases/notifier.js';
 import type { Services } from '../../src/services.js';
@@ -10,10 +11,11 @@ let s: TestServices;
 let services: Services;
 let m: MockBot;
 let notifier: CaseNotifier;
+const clock = fixedClock('2021-11-05T09:00:00+08:00');
 const DEPT_ROOM = '区市场监管局工单群';
 
 beforeAll(async () => {
-  s = await testServices();
+  s = await testServices({ clock });
   // The shipped directory configures no WeChat groups; give one department a group here.
   services = {
     ...s,
@@ -88,6 +90,13 @@ describe('a complaint in a WeChat group becomes a case, and the department reply
     const label = { consult: '咨询', help: '求助', complain: '投诉', report: '举报', suggest: '建议' }[c!.type];
     expect(announcement).toContain(`【新工单】${number}（${label}）`);
     expect(announcement).toContain('承办单位：区市场监管局');
+
+    // Past the deadline the agent's urge is a 督办, announced to the same group.
+    clock.advance(30 * 24 * 3600_000);
+    await s.cases.urge(number, { note: '请尽快处理' }, agent);
+    const [, urged] = await deptInbox.waitFor(2);
+    expect(urged).toMatch(new RegExp(`^【督办】${number}`));
+    expect(urged).toContain('已超过办理时限');
 
     const dept = { kind: 'dept' as const, id: 'market-staff', departmentId: 'market' };
     await s.cases.accept(number, {}, dept);

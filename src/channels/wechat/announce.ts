@@ -6,6 +6,8 @@ import { sendText } from './send.js';
 /** A case event a department should see in its WeChat group. No citizen contact details. */
 export const caseAnnouncementSchema = z.object({
   event: z.enum(['new', 'urge']),
+  /** For `urge`: 催办 (near the deadline) or 督办 (past it). */
+  level: z.enum(['催办', '督办']).optional(),
   caseNumber: z.string().min(1).max(64),
   departmentId: z.string().min(1),
   /** 咨询/求助/投诉/举报/建议 or the engine's type id. */
@@ -34,9 +36,11 @@ export function formatAnnouncement(a: CaseAnnouncement, departmentName: string):
   const lines =
     a.event === 'new'
       ? [`【新工单】${a.caseNumber}${type}`, `承办单位：${departmentName}`, `摘要：${summary}`]
-      : [`【催办】${a.caseNumber}${type}`, `承办单位：${departmentName}`, `摘要：${summary}`];
+      : [`【${a.level ?? '催办'}】${a.caseNumber}${type}`, `承办单位：${departmentName}`, `摘要：${summary}`];
   if (a.deadline) lines.push(`办理时限：${a.deadline}`);
-  lines.push(a.event === 'new' ? '请及时签收并在时限内办理答复。' : '该工单临近或已超过办理时限，请尽快办理答复。');
+  lines.push(
+    a.event === 'new' ? '请及时签收并在时限内办理答复。' : a.level === '督办' ? '该工单已超过办理时限，请立即办理答复。' : '该工单临近办理时限，请尽快办理答复。',
+  );
   if (a.url) lines.push(a.url);
   return lines.join('\n');
 }

@@ -21,6 +21,7 @@ const caseEventSchema = z.object({
   number: z.string(),
   department: z.string(),
   at: z.string(),
+  level: z.enum(['催办', '督办']).optional(),
 });
 
 type Rows = Array<[string, string[]]>;
@@ -65,6 +66,7 @@ export function createCaseEventAnnouncer(
       if (!c) return 'skipped';
       return await announce({
         event: e.type === 'case.dispatched' ? 'new' : 'urge',
+        ...(e.level ? { level: e.level } : {}),
         caseNumber: e.number,
         departmentId: e.department,
         type: c.type,
