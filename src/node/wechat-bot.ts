@@ -65,7 +65,6 @@ export async function startWechatBot(services: Services, opts: StartWechatBotOpt
   });
   bot.on('login', (user) => logger.info('wechat: logged in', { account: user.name() }));
   bot.on('logout', (user, reason) => logger.warn('wechat: logged out', { account: user.name(), reason }));
-  bot.on('error', (err) => logger.error('wechat: bot error', { err }));
 
   const plugin = createYihaodaPlugin(services, opts.plugin);
   bot.use(plugin);

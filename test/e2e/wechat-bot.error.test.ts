@@ -94,6 +94,11 @@ describe('WeChat bot under abuse and faults', () => {
     c.say('怎么申请政府信息公开？').to(m.self);
     const [, answer] = await inbox.waitFor(2);
     expect(answer).toContain('依据：');
+
+    // A puppet failure surfaces as a Wechaty 'error' event: same sink, no crash.
+    m.bot.emit('error', new Error('puppet hiccup'));
+    expect(errors.at(-1)!.ctx).toEqual({ stage: 'wechaty' });
+    expect(String(errors.at(-1)!.err)).toContain('puppet hiccup');
   });
 
   it('never writes a raw WeChat id to the logs', async () => {

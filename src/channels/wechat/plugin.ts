@@ -36,7 +36,7 @@ export interface YihaodaPluginOptions {
    * for nor intercepts feedback.
    */
   feedback?: FeedbackSink | false;
-  /** The one error sink; default `services.logger.error`. */
+  /** The one error sink (handler failures and Wechaty 'error' events); default `services.logger.error`. */
   onError?: ErrorSink;
   /** Wall clock for message ages (WeChat timestamps are real time even when tests fix the service clock). */
   wallClock?: () => number;
@@ -72,7 +72,7 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
   const maxChars = options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS;
   const tolerance = options.historyToleranceMs ?? 60_000;
   const wallClock = options.wallClock ?? (() => Date.now());
-  const onError: ErrorSink = options.onError ?? ((err, ctx) => logger.error('wechat: handler failed', { err, ...ctx }));
+  const onError: ErrorSink = options.onError ?? ((err, ctx) => logger.error('wechat: error', { err, ...ctx }));
   const feedbackSink: FeedbackSink | undefined = options.feedback === false ? undefined : (options.feedback ?? topicsFeedbackSink(services));
   const queue = createKeyedQueue();
   const inFlight = new Set<Promise<void>>();
@@ -137,6 +137,10 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
         }),
       );
     };
+    // Wechaty re-emits puppet failures as 'error'; an EventEmitter with no 'error' listener
+    // throws, so the plugin always listens and sends them to the one error sink.
+    const onBotError = (err: unknown) => onError(err, { stage: 'wechaty' });
+    bot.on('error', onBotError);
     bot.on('login', onLogin);
     bot.on('logout', onLogout);
     // A stopped bot emits no logout: stop polling Redis until the next login.
@@ -144,6 +148,7 @@ export function createYihaodaPlugin(services: Services, options: YihaodaPluginOp
     bot.on('message', onMessage);
     if (isLoggedIn(bot)) startLoops();
     return () => {
+      bot.off('error', onBotError);
       bot.off('login', onLogin);
       bot.off('logout', onLogout);
       bot.off('stop', onLogout);
