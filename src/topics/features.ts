@@ -20,12 +20,6 @@ const STOP_BIGRAMS = new Set(
   ).split(/\s+/),
 );
 
-/**
- * Function characters — particles, interrogatives, pronouns, 的/了/是 — carry the question's
- * form, not its subject: any bigram containing one ("么申" in 怎么申请, "的问") is skipped, so
- * "怎么申请A" and "怎么申请B" are not alike merely for being questions.
- */
-const FUNCTION_CHARS = /[的了吗呢吧啊么呀嘛怎哪啥您你我他她它是]/;
 
 export interface TextFeatures {
   /** Term -> raw weight (title bigrams count double). */
@@ -51,13 +45,46 @@ export function runsOf(text: string): string[][] {
     .filter((u) => u.length > 0);
 }
 
+const isHan = (c: number) => c >= 0x3400 && c <= 0x9fff;
+const isAlnum = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+/**
+ * Function characters — particles, interrogatives, pronouns, 的/了/是 — carry the question's
+ * form, not its subject: any bigram containing one ("么申" in 怎么申请, "的问") is skipped, so
+ * "怎么申请A" and "怎么申请B" are not alike merely for being questions.
+ */
+const FUNCTION_CODES = new Set([...'的了吗呢吧啊么呀嘛怎哪啥您你我他她它是'].map((ch) => ch.charCodeAt(0)));
+
+/**
+ * Bigrams of units, straight from the character codes (no intermediate arrays: this runs for
+ * every message). Same units as {@link runsOf}; a unit containing a function character never pairs.
+ */
 function addBigrams(counts: Map<string, number>, text: string, weight: number) {
-  for (const units of runsOf(text)) {
-    for (let i = 0; i + 1 < units.length; i++) {
-      const g = units[i]! + units[i + 1]!;
-      if (STOP_BIGRAMS.has(g) || FUNCTION_CHARS.test(g)) continue;
-      counts.set(g, (counts.get(g) ?? 0) + weight);
+  const s = normalize(text);
+  let prev = '';
+  let prevFunction = false;
+  for (let i = 0; i < s.length; ) {
+    const c = s.charCodeAt(i);
+    let unit: string;
+    if (isHan(c)) {
+      unit = s[i]!;
+      i++;
+    } else if (isAlnum(c)) {
+      let j = i + 1;
+      while (j < s.length && isAlnum(s.charCodeAt(j))) j++;
+      unit = s.slice(i, j);
+      i = j;
+    } else {
+      prev = '';
+      i++;
+      continue;
     }
+    const fn = unit.length === 1 && FUNCTION_CODES.has(c);
+    if (prev && !fn && !prevFunction) {
+      const g = prev + unit;
+      if (!STOP_BIGRAMS.has(g)) counts.set(g, (counts.get(g) ?? 0) + weight);
+    }
+    prev = unit;
+    prevFunction = fn;
   }
 }
 

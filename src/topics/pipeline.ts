@@ -34,6 +34,8 @@ export interface PreparedMessage {
   sessionId: string;
   /** Undefined when the message is not grouped into topics (greetings, slot answers). */
   features?: { counts: Map<string, number>; flat: string };
+  /** LSH band keys of the MinHash signature (computed while preparing, off the Redis path). */
+  bands?: string[];
   notifiable: boolean;
   /** Short masked wording kept as a topic sample. */
   sample: string;
@@ -175,7 +177,7 @@ export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKey
     for (const m of topical) for (const t of m.features!.counts.keys()) terms.add(t);
     const termList = [...terms];
     const signatures = new Map<PreparedMessage, string[]>();
-    for (const m of topical) signatures.set(m, lshBands(minhash(m.features!.flat)));
+    for (const m of topical) signatures.set(m, m.bands ?? lshBands(minhash(m.features!.flat)));
     const bandList = [...new Set([...signatures.values()].flat())];
     const p1 = redis.pipeline();
     p1.hmget(keys.df, '', ...termList);

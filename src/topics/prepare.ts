@@ -1,5 +1,5 @@
 import { maskPersonalData } from '../privacy/mask.js';
-import { stableId, textFeatures } from './features.js';
+import { lshBands, minhash, stableId, textFeatures } from './features.js';
 import { dayNumber, dayOf, parseLocalTime } from './keys.js';
 import type { PreparedMessage } from './pipeline.js';
 import { NOTIFIABLE_CHANNELS, outcomeOf, type LogEntry, type TurnLogInput } from './types.js';
@@ -54,13 +54,15 @@ export function prepareMessage(input: TurnLogInput, now: Date): PreparedMessage 
   };
   const topical = input.topical ?? true;
   const sample = (title?.text || text.text).replace(/\s+/g, ' ').trim().slice(0, SAMPLE_CHARS);
+  const f = topical && sample ? textFeatures(text.text, title?.text) : undefined;
+  const features = f ? { features: f, bands: lshBands(minhash(f.flat)) } : {};
   return {
     entry,
     ms,
     day,
     dayNum: dayNumber(day),
     sessionId: input.sessionId,
-    ...(topical && sample ? { features: textFeatures(text.text, title?.text) } : {}),
+    ...features,
     notifiable: NOTIFIABLE_CHANNELS.has(input.channel),
     sample,
     docTitles: citations.map((c) => [c.id, c.title] as [string, string]),
