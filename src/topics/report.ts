@@ -250,6 +250,8 @@ function trimEdges(units: string[]): string {
   let b = units.length;
   while (b - a > 2 && EDGE_LEAD.test(units[a]!)) a++;
   while (b - a > 2 && EDGE_TAIL.test(units[b - 1]!)) b--;
+  // Two characters one of which is such glue ("区附", "于a6") are a seam, not a keyword.
+  if (b - a === 2 && (EDGE_LEAD.test(units[a]!) || EDGE_TAIL.test(units[b - 1]!))) return '';
   return units.slice(a, b).join('');
 }
 
