@@ -32,7 +32,7 @@ export function normalizeWidth(text: string): string {
  * characters on either side never form a false bigram. `我` is kept after 自 (自我防护).
  */
 const FILLERS = [
-  '请问一下', '想问一下', '问一下', '请问', '想问问', '我想问', '想咨询', '咨询一下', '打听一下', '你好', '您好', '麻烦问', '麻烦', '谢谢',
+  '请问一下', '想问一下', '问一下', '想问下', '问下', '请问', '想问问', '我想问', '想咨询', '咨询一下', '打听一下', '你好', '您好', '麻烦问', '麻烦', '谢谢',
   '怎么样', '怎么办(?!理)', '咋回事', '咋办(?!理)', '怎么', '怎样', '如何', '咋样', '咋', '什么样', '什么', '啥时候', '啥', '哪些', '哪里', '哪儿',
   '哪个', '哪家', '是不是', '是否', '能不能', '可不可以', '能否', '可以吗', '可以', '有没有', '有无', '有何', '为何', '为什么', '多长时间', '多久',
   '应该', '需要', '我想', '我要', '我们', '我家', '本人', '你们', '您', '一下',
@@ -41,7 +41,7 @@ const FILLERS = [
   '这段时间', '这几天', '之类的', '之类', '一些', '东西', '现在', '目前', '还是', '有点', '比较', '非常', '特别',
   '吗', '呢', '吧', '啊', '呀', '嘛', '哦', '么', '的', '了',
 ];
-const FILLER_RE = new RegExp(`${FILLERS.join('|')}|(?<!自)我|你`, 'g');
+const FILLER_RE = new RegExp(`${FILLERS.join('|')}|(?<!自)我|你|俺|咱`, 'g');
 
 const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
 function cnNumber(s: string): number | undefined {
@@ -224,7 +224,7 @@ export function extractKeywords(text: string, lex: Lexicon, idfOf: (t: string) =
     const chars = [...p];
     for (let pos = 0; pos + 1 < chars.length; pos++) {
       const t = chars[pos]! + chars[pos + 1]!;
-      if (CJK_CHAR.test(t[0]!) && CJK_CHAR.test(t[1]!) && lex.df(t) >= 2) picked.push({ part, pos, term: t, w: idfOf(t) });
+      if (CJK_CHAR.test(t[0]!) && CJK_CHAR.test(t[1]!) && lex.df(t) >= 1) picked.push({ part, pos, term: t, w: idfOf(t) });
     }
     if (!CJK_CHAR.test(p) && p.length >= 2) picked.push({ part, pos: 0, term: p, w: idfOf(p) + 1 });
   });
@@ -266,7 +266,7 @@ export interface UnderstoodQuery {
   normalized: string;
   /** `normalized` with colloquial terms rewritten to official ones. */
   rewritten: string;
-  /** For long messages, the keyword query; otherwise equal to `normalized`. */
+  /** The phrases of `normalized` that the index knows; for long messages only the rarest 8 bigrams' phrases. */
   keywords: string;
   /** Official terms added for colloquial ones. */
   expansions: Array<{ colloquial: string; official: string[] }>;
@@ -311,7 +311,9 @@ export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon,
   const expansions = findExpansions(normalized, synonyms);
   const rewritten = rewriteSynonyms(normalized, synonyms);
   const compact = normalized.replace(/\s+/g, '');
-  const keywords = [...compact].length > LONG_QUERY_CHARS ? extractKeywords(normalized, lex, idfOf) : normalized;
+  // Only phrases the index knows: a word it has never seen would make Meilisearch's
+  // `frequency` strategy keep just the documents containing it (none, or noise).
+  const keywords = extractKeywords(normalized, lex, idfOf, [...compact].length > LONG_QUERY_CHARS ? 8 : 64);
   const weights = new Map<string, number>();
   for (const part of normalized.split(' ')) {
     const ts = terms(part);
