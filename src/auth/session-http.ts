@@ -62,13 +62,26 @@ export function originCheck(services: Services): MiddlewareHandler {
 
 const SAFE_METHODS = /^(GET|HEAD|OPTIONS)$/;
 
+/**
+ * The form fields of a request; a body that is not a well-formed form (e.g. multipart without
+ * its boundary parts) is a 400, never a 500.
+ */
+export async function readForm(c: Context): Promise<Record<string, unknown>> {
+  try {
+    return (await c.req.parseBody()) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof AppError) throw err; // e.g. 413 from the body limit
+    throw new AppError(400, 'bad_request', '表单内容格式不正确');
+  }
+}
+
 /** The CSRF token a request carries: header `x-csrf-token` (scripts) or form field `_csrf`. */
 async function presentedToken(c: Context): Promise<string | undefined> {
   const header = c.req.header('x-csrf-token');
   if (header) return header;
   const type = c.req.header('content-type') ?? '';
   if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     return typeof body._csrf === 'string' ? body._csrf : undefined;
   }
   return undefined;

@@ -129,30 +129,33 @@ export interface LoginRateLimiter {
 
 /** Fixed-window failure counters in Redis, shared by every service process. */
 export function createRedisLoginRateLimiter(redis: Redis, prefix: string, limits: LoginLimits = DEFAULT_LOGIN_LIMITS): LoginRateLimiter {
-  const userKey = (u: string) => `${prefix}login-fail:u:${u.toLowerCase()}`;
+  // The typed name is hashed: it may be a password typed into the wrong field.
+  const userKey = async (u: string) => `${prefix}login-fail:u:${(await digest(u.toLowerCase())).slice(0, 32)}`;
   const clientKey = (c: string) => `${prefix}login-fail:c:${c}`;
   return {
-    async blockedFor(username, client) {
-      const [[, u], [, cl]] = (await redis.multi().get(userKey(username)).get(clientKey(client)).exec()) as [[null, string | null], [null, string | null]];
+    async blockedFor(name, client) {
+      const nameKey = await userKey(name);
+      const [[, u], [, cl]] = (await redis.multi().get(nameKey).get(clientKey(client)).exec()) as [[null, string | null], [null, string | null]];
       const over: string[] = [];
-      if (Number(u ?? 0) >= limits.perUser) over.push(userKey(username));
+      if (Number(u ?? 0) >= limits.perUser) over.push(nameKey);
       if (Number(cl ?? 0) >= limits.perClient) over.push(clientKey(client));
       if (!over.length) return 0;
       const ttls = await Promise.all(over.map((k) => redis.ttl(k)));
       return Math.max(1, ...ttls);
     },
-    async recordFailure(username, client) {
+    async recordFailure(name, client) {
+      const nameKey = await userKey(name);
       await redis
         .multi()
         // SET NX starts the window once; INCR keeps the TTL.
-        .set(userKey(username), '0', 'EX', limits.windowSeconds, 'NX')
-        .incr(userKey(username))
+        .set(nameKey, '0', 'EX', limits.windowSeconds, 'NX')
+        .incr(nameKey)
         .set(clientKey(client), '0', 'EX', limits.windowSeconds, 'NX')
         .incr(clientKey(client))
         .exec();
     },
-    async recordSuccess(username) {
-      await redis.del(userKey(username));
+    async recordSuccess(name) {
+      await redis.del(await userKey(name));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { principalOfSession, requirePageRole, type SessionEnv } from '../auth/session-http.js';
+import { principalOfSession, readForm, requirePageRole, type SessionEnv } from '../auth/session-http.js';
 import type { UserSession } from '../auth/session.js';
 import {
   createCaseSchema, departmentId, dispatchSchema, extensionDecisionSchema, feedbackSchema, idempotencyKey, noteSchema, reasonSchema,
@@ -37,7 +37,7 @@ export function listFilterOf(q: CaseListQuery): CaseListFilter {
 
 /** Form fields as strings (files and repeated fields are not used by any panel form). */
 export async function formOf(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  const body = await readForm(c);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string' && k !== '_csrf') out[k] = v;
   return out;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { passwordSchema, usernameSchema } from '../auth/accounts.js';
 import { randomToken, tokensEqual } from '../auth/session.js';
 import {
-  clearSessionCookie, homeOf, isSecureRequest, setSessionCookie, type SessionEnv,
+  clearSessionCookie, homeOf, isSecureRequest, readForm, setSessionCookie, type SessionEnv,
 } from '../auth/session-http.js';
 import { clientIp } from '../http/limits.js';
 import type { Services } from '../services.js';
@@ -71,7 +71,7 @@ export function loginRoutes(services: Services) {
   });
 
   app.post('/login', async (c) => {
-    const parsed = loginForm.safeParse(await c.req.parseBody());
+    const parsed = loginForm.safeParse(await readForm(c));
     const token = loginToken(c, services);
     const fail = (status: 400 | 401 | 403 | 429, error: string, username?: string) =>
       c.html(<LoginPage token={token} next={parsed.success ? safeNext(parsed.data.next) : undefined} error={error} username={username} />, status);
@@ -87,7 +87,9 @@ export function loginRoutes(services: Services) {
     const account = username.success && password.success ? await services.accounts.authenticate(username.data, password.data) : undefined;
     if (!account) {
       await services.loginLimiter.recordFailure(name, client);
-      services.logger.warn('panel sign-in failed', { user: name });
+      // Name only an existing account: what was typed may be a password in the wrong field.
+      const known = username.success && (await services.accounts.get(username.data)) !== undefined;
+      services.logger.warn('panel sign-in failed', known ? { user: username.data } : { user: '(unknown)' });
       return fail(401, '用户名或密码错误', name);
     }
     await services.loginLimiter.recordSuccess(account.username);

@@ -77,6 +77,16 @@ describe('sign-in', () => {
   });
 });
 
+describe('malformed forms', () => {
+  it('answers a broken multipart body with 400, signed in or not', async () => {
+    const c = new PanelClient(app);
+    const multipart = { 'content-type': 'multipart/form-data; boundary=x', origin: c.origin };
+    expect((await c.request('/login', { method: 'POST', headers: multipart, body: '' })).status).toBe(400);
+    await c.signIn('agent1', 'agent-password-1');
+    expect((await c.request('/panel/cases/new', { method: 'POST', headers: multipart, body: '--y\r\n' })).status).toBe(400);
+  });
+});
+
 describe('CSRF', () => {
   it('refuses a sign-in post from another site (origin check) and one without the form token', async () => {
     const c = new PanelClient(app);
