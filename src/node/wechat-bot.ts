@@ -37,6 +37,13 @@ export async function startWechatBot(services: Services, opts: StartWechatBotOpt
   if (puppet === 'wechaty-puppet-service' && !token) {
     throw new Error('WECHATY_PUPPET_SERVICE_TOKEN: required with WECHATY_PUPPET=wechaty-puppet-service');
   }
+  // Load the puppet package now: a missing one is a setup error to report, not a failure for
+  // the supervisor to retry forever.
+  try {
+    await import(puppet);
+  } catch (err) {
+    throw new Error(`WECHATY_PUPPET: cannot load "${puppet}" (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); install it with: npm install ${puppet}`);
+  }
   if (!config.WECHAT_REF_SECRET) {
     logger.warn('WECHAT_REF_SECRET is not set: citizen references are unkeyed SHA-256 of WeChat ids. Set a long random secret and keep it stable.');
   }
@@ -70,14 +77,7 @@ export async function startWechatBot(services: Services, opts: StartWechatBotOpt
   bot.use(plugin);
   const supervisor = superviseBot(bot, { logger, ...opts.supervisor });
   logger.info('wechat: starting bot', { puppet });
-  try {
-    await supervisor.start();
-  } catch (err) {
-    if (String(err).includes('Cannot find')) {
-      throw new Error(`WECHATY_PUPPET: the puppet package "${puppet}" is not installed (npm install ${puppet})`);
-    }
-    throw err;
-  }
+  await supervisor.start();
   return {
     bot,
     plugin,

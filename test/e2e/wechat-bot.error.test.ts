@@ -96,7 +96,7 @@ describe('WeChat bot under abuse and faults', () => {
     expect(answer).toContain('依据：');
 
     // A puppet failure surfaces as a Wechaty 'error' event: same sink, no crash.
-    m.bot.emit('error', new Error('puppet hiccup'));
+    m.bot.emitError(new Error('puppet hiccup'));
     expect(errors.at(-1)!.ctx).toEqual({ stage: 'wechaty' });
     expect(String(errors.at(-1)!.err)).toContain('puppet hiccup');
   });

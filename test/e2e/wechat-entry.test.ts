@@ -32,10 +32,13 @@ const waitForLog = async (msg: string) => {
 };
 
 describe('npm run wechat: the bot as the entry builds it', () => {
-  it('rejects a puppet name that is not a Wechaty puppet, before touching the network', async () => {
+  it('rejects a bad or missing puppet, or a service puppet without a token, before starting', async () => {
     await expect(startWechatBot({ ...s, config: { ...s.config, WECHATY_PUPPET: 'evil; rm -rf /' } })).rejects.toThrow(/WECHATY_PUPPET/);
     await expect(startWechatBot({ ...s, config: { ...s.config, WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_SERVICE_TOKEN: undefined } })).rejects.toThrow(
       /WECHATY_PUPPET_SERVICE_TOKEN/,
+    );
+    await expect(startWechatBot({ ...s, config: { ...s.config, WECHATY_PUPPET: 'wechaty-puppet-not-installed' } })).rejects.toThrow(
+      /cannot load "wechaty-puppet-not-installed".*npm install wechaty-puppet-not-installed/,
     );
   });
 
