@@ -116,8 +116,9 @@ export function requirePageRole(...roles: UserRole[]): MiddlewareHandler<Session
   return async (c, next) => {
     const user = c.get('user');
     if (!user) {
+      // Back to the page afterwards; a form posted after the session expired cannot be replayed.
       const url = new URL(c.req.url);
-      return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+      return c.redirect(c.req.method === 'GET' ? `/login?next=${encodeURIComponent(url.pathname + url.search)}` : '/login', 303);
     }
     if (!roles.includes(user.role)) throw new AppError(403, 'forbidden', '您的账号无权访问此页面');
     await next();

@@ -29,6 +29,12 @@ describe('sign-in', () => {
     expect(login.headers.get('location')).toBe(target);
   });
 
+  it('sends a form posted after the session ended to a plain sign-in', async () => {
+    const res = await new PanelClient(app).postForm('/panel/cases/new', { summary: 'x' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/login');
+  });
+
   it('sets an HttpOnly SameSite session cookie, Secure with the __Host- prefix over https', async () => {
     const http = new PanelClient(app);
     const res = await http.login('agent1', 'agent-password-1');
