@@ -110,7 +110,9 @@ export const PANEL_JS = `
         .catch(function(){});
     }
     function later(){clearTimeout(timer);timer=setTimeout(run,250);}
-    form.addEventListener('input',function(e){if(e.target&&e.target.name==='q')later();else run();});
+    // Chinese is typed through an IME: skip the pinyin keystrokes, search when a word is chosen.
+    form.addEventListener('input',function(e){if(e.isComposing)return;if(e.target&&e.target.name==='q')later();else run();});
+    form.addEventListener('compositionend',function(e){if(e.target&&e.target.name==='q')later();});
     form.addEventListener('submit',function(e){e.preventDefault();clearTimeout(timer);run();});
     var q=document.getElementById('q'),cf=document.getElementById('case-form');
     if(q&&cf){q.addEventListener('input',function(){var s=cf.querySelector('[name=summary]');if(s&&!s.dataset.touched)s.value=q.value;});
