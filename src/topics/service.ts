@@ -207,11 +207,15 @@ async function matchTopics(deps: { redis: Redis; keys: TopicKeys }, phrase: stri
   const p = redis.pipeline();
   for (const [t] of vec) p.zrevrange(keys.kw(t), 0, 19);
   const res = (await p.exec()) ?? [];
-  const candidates = [...new Set(res.flatMap(([, r]) => (r as string[]) ?? []))];
+  const candidates = [...new Set(res.flatMap(([, r]) => (r as string[]) ?? []))].slice(0, 100);
   const out: string[] = [];
   const needle = phrase.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
-  for (const id of candidates) {
-    const [centroid, samples] = await Promise.all([redis.hgetall(keys.centroid(id)), redis.zrange(keys.samples(id), 0, -1)]);
+  const q = redis.pipeline();
+  for (const id of candidates) q.hgetall(keys.centroid(id)).zrange(keys.samples(id), 0, -1);
+  const data = candidates.length ? ((await q.exec()) ?? []) : [];
+  candidates.forEach((id, i) => {
+    const centroid = (data[i * 2]?.[1] as Record<string, string>) ?? {};
+    const samples = (data[i * 2 + 1]?.[1] as string[]) ?? [];
     const top = new Set(
       Object.entries(centroid)
         .sort((a, b) => Number(b[1]) - Number(a[1]))
@@ -219,10 +223,10 @@ async function matchTopics(deps: { redis: Redis; keys: TopicKeys }, phrase: stri
         .map(([t]) => t),
     );
     // Share of the phrase's weight found among the topic's strongest terms.
-    const covered = vec.reduce((s, [t, w]) => s + (top.has(t) ? w * w : 0), 0);
-    const literal = samples.filter((s) => (JSON.parse(s) as { q: string }).q.normalize('NFKC').toLowerCase().includes(needle)).length;
+    const covered = vec.reduce((sum, [t, w]) => sum + (top.has(t) ? w * w : 0), 0);
+    const literal = samples.filter((x) => (JSON.parse(x) as { q: string }).q.normalize('NFKC').toLowerCase().includes(needle)).length;
     if (covered >= 0.6 || (samples.length > 0 && literal / samples.length >= 0.3)) out.push(id);
-  }
+  });
   return out;
 }
 
