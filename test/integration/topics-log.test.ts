@@ -4,6 +4,8 @@ import { sha256Hex } from '../../src/auth/bearer.js';
 import { fixedClock } from '../../src/clock.js';
 import { runTurn } from '../../src/dialogue/runner.js';
 import { startTopicRetention } from '../../src/node/topic-retention.js';
+import { createRedis } from '../../src/store/redis.js';
+import { createTopicService } from '../../src/topics/service.js';
 import { turnLogInput } from '../../src/topics/types.js';
 import { testServices, type TestServices } from '../helpers/services.js';
 
@@ -82,6 +84,21 @@ describe('question log (real Redis)', () => {
     expect(topic.documents.length).toBeGreaterThan(0);
     expect(topic.documents[0].title).toContain('公开');
     expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('shares topics between service processes through Redis', async () => {
+    // A second process: its own connection and service object, the same Redis and prefix.
+    const redis2 = createRedis(s.config.REDIS_URL!);
+    try {
+      const other = createTopicService(redis2, { prefix: s.config.REDIS_PREFIX, retentionDays: 30, now: () => clock.now() });
+      const a = await s.topics.recordTurn({ sessionId: 'proc-a-session', turn: 1, channel: 'web', citizenRef: 'web:pa', message: '农村危房改造补助怎么申请', action: 'answer' });
+      const b = await other.recordTurn({ sessionId: 'proc-b-session', turn: 1, channel: 'wechat', citizenRef: 'wx:pb', message: '农村危房改造补助申请条件是什么', action: 'answer' });
+      expect(b.topicId).toBe(a.topicId);
+      const seenByA = await s.topics.topic(a.topicId!, s.topics.defaultWindow(7));
+      expect(seenByA).toMatchObject({ messages: 2, askers: 2, channels: { web: 1, wechat: 1 } });
+    } finally {
+      redis2.disconnect();
+    }
   });
 
   it('records 👍/👎 from the web chat; the last vote of a turn counts', async () => {
