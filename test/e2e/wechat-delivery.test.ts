@@ -90,8 +90,9 @@ describe('late messages, feedback and announcements over WeChat', () => {
       ghost = parked.find((p) => p.caseNumber === '20211105-0099');
       if (!ghost) await new Promise((r) => setTimeout(r, 50));
     }
-    // The mock puppet throws on an unknown contact id (counted as a failed send, retried 5 times).
-    expect(ghost).toMatchObject({ kind: 'case_reply', reason: 'send_failed' });
+    // For an unknown id the mock puppet's lookup has been seen both to find nothing (parked at
+    // once) and to throw (a failed send, parked after 5 attempts); either way it is parked.
+    expect(ghost).toMatchObject({ kind: 'case_reply', reason: expect.stringMatching(/^(contact_not_found|send_failed)$/) });
   });
 
   it('records 有用/没用 for the answer just given, and only then', async () => {
