@@ -129,6 +129,17 @@ describe('handleTurn', () => {
     expect(rs[2]!.state.pending).toBeUndefined();
   });
 
+  it('accepts the number of a quick-reply option at the contact and confirm steps', async () => {
+    const d = deps(scriptedRetriever([]), { 建议: 'suggest' });
+    const rs = await run(d, ['建议在人民公园多装几个路灯，晚上太黑了', '1', '1']);
+    expect(rs[1]!.action).toBe('confirm');
+    const pending = rs[1]!.state.pending;
+    expect(pending?.kind === 'collect' && pending.draft.contact).toBeFalsy();
+    expect(rs[2]!.action).toBe('case_created');
+    const cancel = await run(d, ['建议在人民公园多装几个路灯，晚上太黑了', '跳过', '2']);
+    expect(cancel[2]!.action).toBe('cancelled');
+  });
+
   it('reports case status only for the citizen’s own case', async () => {
     const d = deps(scriptedRetriever([]), { 工单: 'case_status', 进度: 'case_status' });
     const [mine] = await run(d, ['查一下工单20211105-0001的进度']);

@@ -191,7 +191,7 @@ function askNext(deps: DialogueDeps, t: Turn, draft: CaseDraft, draftKey: string
   const pending: PendingCollect = { kind: 'collect', draft: routed, asking: slot, asked, draftKey };
   const question = slot === 'confirm' ? confirmText(routed, routed.department ? deps.departmentName?.(routed.department) : undefined) : SLOT_QUESTION[slot](draft.type);
   const text = lead ? `${lead}\n${question}` : question;
-  const options = slot === 'confirm' ? ['确认', '取消'] : slot === 'contact' ? ['跳过'] : undefined;
+  const options = slotOptions(slot);
   return finish({ ...t, state: { ...t.state, pending } }, [{ text, citations: [], ...(options ? { options } : {}) }], slot === 'confirm' ? 'confirm' : 'collect', { department: routed.department });
 }
 
@@ -204,8 +204,15 @@ function startCollect(deps: DialogueDeps, t: Turn, type: CaseType, message: stri
   return askNext(deps, { ...t, state }, draft, `${state.sessionId}:${state.turn}`, [], lead);
 }
 
+/** Quick-reply options shown at a slot; a number reply picks one of them. */
+function slotOptions(asking: PendingCollect['asking']): string[] | undefined {
+  return asking === 'confirm' ? ['确认', '取消'] : asking === 'contact' ? ['跳过'] : undefined;
+}
+
 function continueCollect(deps: DialogueDeps, t: Turn, pending: PendingCollect, message: string): TurnResult {
-  const msg = message.trim();
+  const options = slotOptions(pending.asking);
+  const picked = options && /^\s*(第)?[0-9０-９一二三]\s*(个|项)?\s*$/.test(message) ? pickOption(message, options) : undefined;
+  const msg = picked !== undefined ? options![picked]! : message.trim();
   if (CANCEL.test(msg) || (pending.asking === 'confirm' && NO.test(msg))) {
     return finish({ ...t, state: { ...t.state, pending: undefined } }, [{ text: TEXT.cancelled, citations: [] }], 'cancelled');
   }
