@@ -227,6 +227,8 @@ export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKey
     const decisions = new Map<PreparedMessage, { topic: string; bands: string[]; terms: Array<[string, number]> }>();
     for (const m of topical) {
       const vec = vectors.get(m)!;
+      // Nothing to group by ("？？？", only a masked number): logged, but no topic.
+      if (vec.length === 0) continue;
       const bands = signatures.get(m)!;
       let topic = nearDuplicate(bands, bandTopic, overlay);
       if (!topic) topic = bestTopic(vec, overlay);

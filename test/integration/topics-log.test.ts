@@ -57,6 +57,12 @@ describe('question log (real Redis)', () => {
     for (const secret of ['13812345678', '372901199003073419', '6222021602001234568']) expect(all).not.toContain(secret);
   });
 
+  it('logs a message with nothing to group by without inventing a topic', async () => {
+    const r = await s.topics.recordTurn({ sessionId: 'empty-session-1', turn: 1, channel: 'web', citizenRef: 'web:e', message: '13912345678？？', action: 'fallback_rephrase' });
+    expect(r.topicId).toBeUndefined();
+    expect((await s.topics.entry(r.logId))?.text).toBe('[手机号]？？');
+  });
+
   it('logs each session turn once, however often it is retried', async () => {
     const input = { sessionId: 'idem-session-1', turn: 1, channel: 'web' as const, citizenRef: 'web:idem', message: '残疾人两项补贴怎么申请', action: 'answer' as const };
     const first = await s.topics.recordTurn(input);
