@@ -104,5 +104,10 @@ describe('a complaint in a WeChat group becomes a case, and the department reply
     const [reply] = await privateInbox.waitFor(1);
     expect(reply).toContain(`【办理答复】工单编号：${number}`);
     expect(reply).toContain('经核查，物业已停止收取该项费用并退还多收款项。');
+    // Exactly once, and only to this citizen: not into the residents' group.
+    await m.settle();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(privateInbox.texts).toHaveLength(1);
+    expect(roomInbox.texts.some((t) => t.includes('经核查'))).toBe(false);
   });
 });
