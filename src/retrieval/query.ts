@@ -268,6 +268,8 @@ export interface UnderstoodQuery {
   rewritten: string;
   /** The phrases of `normalized` that the index knows; for long messages only the rarest 8 bigrams' phrases. */
   keywords: string;
+  /** More than {@link LONG_QUERY_CHARS} characters after stripping. */
+  long: boolean;
   /** Official terms added for colloquial ones. */
   expansions: Array<{ colloquial: string; official: string[] }>;
   corrections: Array<[string, string]>;
@@ -313,7 +315,8 @@ export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon,
   const compact = normalized.replace(/\s+/g, '');
   // Only phrases the index knows: a word it has never seen would make Meilisearch's
   // `frequency` strategy keep just the documents containing it (none, or noise).
-  const keywords = extractKeywords(normalized, lex, idfOf, [...compact].length > LONG_QUERY_CHARS ? 8 : 64);
+  const long = [...compact].length > LONG_QUERY_CHARS;
+  const keywords = extractKeywords(normalized, lex, idfOf, long ? 8 : 64);
   const weights = new Map<string, number>();
   for (const part of normalized.split(' ')) {
     const ts = terms(part);
@@ -335,5 +338,5 @@ export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon,
   for (const c of answerCues(simplified)) for (const t of terms(c)) if (!weights.has(t)) weights.set(t, CUE_WEIGHT);
   const official = expansions.flatMap((e) => e.official.slice(0, 1));
   const topic = [...new Set([...vocab.filter((w) => !synonyms.expansions[w]), ...official])].join(' ');
-  return { normalized, rewritten, keywords, topic, expansions, corrections, terms: weights, original };
+  return { normalized, rewritten, keywords, long, topic, expansions, corrections, terms: weights, original };
 }

@@ -167,7 +167,8 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const qs: Array<{ q: string; matchingStrategy: 'frequency' | 'last' }> = [
         { q: u.rewritten, matchingStrategy: 'frequency' },
         { q: u.normalized, matchingStrategy: 'last' },
-        { q: u.keywords, matchingStrategy: 'frequency' },
+        // Meilisearch reads only the first 10 words: long messages also search their keywords.
+        { q: u.long ? u.keywords : '', matchingStrategy: 'frequency' },
         { q: u.topic, matchingStrategy: 'last' },
       ];
       const seenQ = new Set<string>();
