@@ -75,11 +75,9 @@ describe('question log (real Redis)', () => {
   });
 
   it('shows a chat question in the hot topics within a second', async () => {
-    const input = { sessionId: 'chatflow-session-1', channel: 'web' as const, citizenRef: 'web:chatflow-session-1', message: '怎么申请政府信息公开？' };
     const started = Date.now();
-    const result = await runTurn(s, input);
-    // What the dialogue runner does after a turn (idempotent if it already did).
-    await s.topics.recordTurn(turnLogInput(input, result));
+    const chat = await post('/api/chat', { message: '怎么申请政府信息公开？' });
+    expect(chat.status).toBe(200);
     const res = await app.request('/api/topics/hot?limit=50', { headers: auth });
     const elapsed = Date.now() - started;
     expect(res.status).toBe(200);
@@ -87,9 +85,17 @@ describe('question log (real Redis)', () => {
     const topic = body.topics.find((t: { samples: Array<{ q: string }> }) => t.samples.some((x) => x.q === '怎么申请政府信息公开？'));
     expect(topic).toBeDefined();
     expect(topic.outcomes.answered).toBe(1);
+    expect(topic.channels).toEqual({ web: 1 });
     expect(topic.documents.length).toBeGreaterThan(0);
     expect(topic.documents[0].title).toContain('公开');
     expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('logs a turn once even if the runner and a retry both record it', async () => {
+    const input = { sessionId: 'chatflow-session-2', channel: 'web' as const, citizenRef: 'web:chatflow-session-2', message: '低保怎么申请' };
+    const result = await runTurn(s, input);
+    const again = await s.topics.recordTurn(turnLogInput(input, result));
+    expect(again.duplicate).toBe(true);
   });
 
   it('shares topics between service processes through Redis', async () => {
