@@ -25,6 +25,15 @@ describe('WeChat bot on wechaty-puppet-mock (real Meilisearch + Redis)', () => {
     expect(answer).not.toMatch(/\*\*|^#|\]\(/m);
   });
 
+  it('answers 社保断缴了怎么补缴 in a private chat with a citation', async () => {
+    const citizen = m.contact('孙八');
+    const inbox = m.inbox(citizen);
+    citizen.say('社保断缴了怎么补缴').to(m.self);
+    const [answer] = await inbox.waitFor(1);
+    expect(answer).toMatch(/依据：(\d\. )?《社会保险费断缴、补缴常见问题》/);
+    expect(answer).toMatch(/补缴|补足/);
+  });
+
   it('in a group answers only when @-mentioned, strips the mention and @-mentions the asker', async () => {
     const bob = m.contact('李四');
     const carol = m.contact('王五');
