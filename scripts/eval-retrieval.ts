@@ -83,8 +83,9 @@ async function main() {
     url = meiliProc.url;
     apiKey = meiliProc.masterKey;
   }
-  // The same transport the Node service uses for searches, for both retrievers.
-  const client = new Meilisearch({ host: url, apiKey, timeout: 30_000, httpClient: createNodeMeiliHttpClient() });
+  // As in the service: one client for indexing, one with the Node transport for searches (both retrievers).
+  const client = new Meilisearch({ host: url, apiKey, timeout: 30_000 });
+  const searchClient = new Meilisearch({ host: url, apiKey, timeout: 30_000, httpClient: createNodeMeiliHttpClient() });
   const stamp = `${process.pid}_${Date.now().toString(36)}`;
   const productIndex = `eval_product_${stamp}`;
   const baselineIndex = `eval_baseline_${stamp}`;
@@ -101,7 +102,7 @@ async function main() {
     if (task.status !== 'succeeded') throw new Error(`baseline indexing failed: ${JSON.stringify(task.error)}`);
     log(`baseline index built in ${Math.round(performance.now() - t)} ms`);
 
-    const retriever = createMeiliRetriever(client, productIndex);
+    const retriever = createMeiliRetriever(searchClient, productIndex);
     await retriever.search('预热', { limit: 1 }); // load the query model before timing
     const product: QuestionOutcome[] = [];
     const baseline: QuestionOutcome[] = [];
@@ -111,7 +112,7 @@ async function main() {
       const ms = performance.now() - t0;
       product.push({ docs: res.hits.map((h) => h.passage.docId), answers: res.hits.map((h) => h.answer), gold: q, ms });
       const t1 = performance.now();
-      const base = await client.index<{ docid: string; text: string }>(baselineIndex).search(q.question, { limit: k });
+      const base = await searchClient.index<{ docid: string; text: string }>(baselineIndex).search(q.question, { limit: k });
       baseline.push({ docs: base.hits.map((h) => h.docid), answers: base.hits.map((h) => h.text), gold: q, ms: performance.now() - t1 });
       if ((i + 1) % 100 === 0) log(`${i + 1}/${questions.length} questions`);
       if (values.misses && product[i]!.docs[0] !== q.docid) {

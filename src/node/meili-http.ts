@@ -22,7 +22,12 @@ export function createNodeMeiliHttpClient(opts: { maxSockets?: number } = {}) {
     const body = typeof init?.body === 'string' ? Buffer.from(init.body) : undefined;
     if (body) headers['content-length'] = String(body.length);
     const mod = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
+    return new Promise<unknown>((resolveOuter, rejectOuter) => {
+      const signal = init?.signal;
+      let onAbort: (() => void) | undefined;
+      const done = () => onAbort && signal?.removeEventListener('abort', onAbort);
+      const resolve = (v: unknown) => (done(), resolveOuter(v));
+      const reject = (e: unknown) => (done(), rejectOuter(e));
       const req = mod.request(
         url,
         { method: init?.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] },
@@ -46,13 +51,12 @@ export function createNodeMeiliHttpClient(opts: { maxSockets?: number } = {}) {
         },
       );
       req.on('error', (err) => reject(new MeilisearchRequestError(url.toString(), err)));
-      // The client's timeout arrives as an AbortSignal; listen once per request and let go after.
-      const signal = init?.signal;
+      // The client's timeout arrives as an AbortSignal; listen once per request and let go
+      // when it settles (meilisearch-js reuses one signal while polling a task).
       if (signal) {
-        const onAbort = () => req.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        onAbort = () => req.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
         if (signal.aborted) onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        req.on('close', () => signal.removeEventListener('abort', onAbort));
+        else signal.addEventListener('abort', onAbort, { once: true });
       }
       req.end(body);
     });
