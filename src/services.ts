@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { createRedisSessionStore, type SessionStore } from './dialogue/session-store.js';
 import type { Classification, DialogueDeps } from './dialogue/engine.js';
 import type { CaseGateway } from './dialogue/runner.js';
+import { createIntentClassifier, parseIntentFiles } from './intents/index.js';
 import { parseDepartments, type DepartmentDirectory } from './knowledge/departments.js';
 import type { Logger } from './logger.js';
 import { createRedisCitizenOutbox, type CitizenOutbox } from './notify/citizen-outbox.js';
@@ -93,9 +94,14 @@ export interface ServiceData {
  * becomes services, so the two runtimes cannot drift apart.
  */
 export function parseServiceData(data: ServiceData): Pick<ServiceInputs, 'directory' | 'classify'> {
+  // Trained once here (deterministic, from intents/ only), not per request.
+  const classifier = createIntentClassifier(parseIntentFiles(data.intents));
   return {
     directory: parseDepartments(data.departments.text, data.departments.file),
-    classify: (): Classification => ({ intent: 'consult', confidence: 1 }),
+    classify: (text): Classification => {
+      const r = classifier.classify(text);
+      return { intent: r.intent, confidence: r.confidence };
+    },
   };
 }
 
