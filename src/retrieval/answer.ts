@@ -3,10 +3,7 @@ import { terms } from './bm25.js';
 
 /** Sentences longer than this are cut at clause marks (，；：) so the answer stays focused. */
 const MAX_UNIT = 160;
-/**
- * The answer is extended with the following sentences up to this length: documents often restate
- * the question in one sentence and answer it in the next (“…抢卸防控物资。共计432吨。”).
- */
+/** Answer length in characters: at least MIN_ANSWER (when the passage has it), at most MAX_ANSWER. */
 const MIN_ANSWER = 160;
 const MAX_ANSWER = 320;
 
@@ -20,30 +17,33 @@ function units(text: string): string[] {
 }
 
 /**
- * The sentence(s) of a passage that answer the query: the unit with the highest IDF-weighted
- * share of query terms, extended with the following unit when it is only a lead-in.
- * @param weights query term → weight (IDF × term weight)
+ * The sentence(s) of a passage that answer the query: of all runs of whole sentences/clauses of
+ * 160–320 characters, the one holding the most distinct query weight (IDF × term weight), the
+ * weight of its first unit breaking ties. Documents often restate the question in one sentence
+ * and answer it in the next, so a single best sentence is too short.
+ * @param weights query term → weight
  */
 export function selectAnswer(text: string, weights: Map<string, number>): string {
   const us = units(text);
   if (us.length <= 1) return text.trim();
-  let best = 0;
-  let bestScore = -1;
-  us.forEach((u, i) => {
+  const unitTerms = us.map((u) => new Set(terms(u)));
+  const unitScore = unitTerms.map((ts) => [...ts].reduce((a, t) => a + (weights.get(t) ?? 0), 0));
+  // Windows of whole units, 160–320 characters, scored by the distinct query weight they hold,
+  // with the best single unit breaking ties (the answer sits next to where the question matches).
+  let best = { start: 0, end: 1, score: -1 };
+  for (let i = 0; i < us.length; i++) {
+    let len = 0;
+    const seen = new Set<string>();
     let score = 0;
-    for (const t of new Set(terms(u))) score += weights.get(t) ?? 0;
-    // Slight preference for earlier units on ties: documents state the rule before details.
-    score -= i * 1e-6;
-    if (score > bestScore) {
-      bestScore = score;
-      best = i;
+    let j = i;
+    while (j < us.length && (len < MIN_ANSWER || j === i) && len + us[j]!.length <= MAX_ANSWER) {
+      for (const t of unitTerms[j]!) if (!seen.has(t)) (seen.add(t), (score += weights.get(t) ?? 0));
+      len += us[j]!.length;
+      j++;
     }
-  });
-  let answer = us[best]!;
-  let j = best + 1;
-  while ((answer.length < MIN_ANSWER || /[：:]$/.test(answer)) && j < us.length && answer.length + us[j]!.length <= MAX_ANSWER) {
-    answer += us[j]!;
-    j++;
+    if (j === i) j = i + 1;
+    const s = score + 0.5 * unitScore[i]! - i * 1e-6;
+    if (s > best.score) best = { start: i, end: j, score: s };
   }
-  return answer.trim();
+  return us.slice(best.start, best.end).join('').trim();
 }
