@@ -53,12 +53,15 @@ function main() {
   const classifier = createIntentClassifier(data);
   const trainMs = performance.now() - t0;
 
-  const times: number[] = [];
   const outcomes = rows.map((r) => {
-    const s = performance.now();
     const res = classifier.classify(r.text);
-    times.push((performance.now() - s) * 1000);
     return { gold: r.intent, predicted: res.intent, text: r.text, confidence: res.confidence };
+  });
+  // Latency on a second, warm pass (the service classifies with a warm JIT).
+  const times = rows.map((r) => {
+    const s = performance.now();
+    classifier.classify(r.text);
+    return (performance.now() - s) * 1000;
   });
   times.sort((a, b) => a - b);
   const report = evaluate(outcomes, [...INTENTS]);
