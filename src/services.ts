@@ -19,6 +19,8 @@ import { createMeiliPassageLookup, type PassageLookup } from './panel/search-mod
 import type { StaticAssets } from './panel/static-assets.js';
 import { createMeiliRetriever } from './retrieval/retriever.js';
 import type { Retriever } from './retrieval/types.js';
+import { createRedisRoutingModelStore } from './routing/store.js';
+import { createRoutingService, type RoutingService } from './routing/service.js';
 import type { Redis } from './store/redis.js';
 import { createTopicService, type TopicService } from './topics/service.js';
 
@@ -51,6 +53,8 @@ export interface Services {
   assets?: StaticAssets;
   /** Question log (masked), topics, trends and interpretation suggestions. */
   topics: TopicService;
+  /** Department routing: the directory plus the model learned by `import:history` (see `reload`). */
+  routing: RoutingService;
   /** Liveness of the dependencies, for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
 }
@@ -148,6 +152,7 @@ export function createServices(inputs: ServiceInputs): Services {
       now: () => clock.now(),
       departmentName: (id) => directory.get(id)?.name,
     }),
+    routing: createRoutingService(directory, createRedisRoutingModelStore(redis, config.REDIS_PREFIX)),
     ...(inputs.assets ? { assets: inputs.assets } : {}),
     dialogue: {
       classify: inputs.classify,

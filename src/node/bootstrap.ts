@@ -104,6 +104,16 @@ export function buildServicesFromDisk(
   });
 }
 
+/** Load the routing model learned by `import:history`; without one, route by the directory. */
+export async function loadRouting(services: Services): Promise<void> {
+  try {
+    const r = await services.routing.reload();
+    services.logger.info(r.historyCount ? 'routing model loaded' : 'no routing history imported: routing by the department directory', r);
+  } catch (err) {
+    services.logger.error('routing model could not be loaded: routing by the department directory', { err });
+  }
+}
+
 /**
  * Resolve everything the Node service needs: spawn what is not configured, build services,
  * index the knowledge base.
@@ -120,6 +130,7 @@ export async function startNodeRuntime(config: Config, opts: { clock?: Clock; lo
     stack.push(async () => void redis.disconnect());
     const services = buildServicesFromDisk(withCaseEncryptionKey(config, logger), { clock: opts.clock ?? systemClock, logger, redis, meili });
     await indexKnowledge(services, config.KNOWLEDGE_DIR);
+    await loadRouting(services);
     const retention = startTopicRetention(services);
     stack.push(async () => retention.stop());
     return { services, close };
