@@ -11,6 +11,7 @@ const LEVELS: Array<{ re: RegExp; level: number; cite: (m: RegExpExecArray) => s
 
 const MAX_CHARS = 700;
 const TARGET_CHARS = 450;
+const MIN_CHARS = 40;
 
 interface Block {
   headings: Array<{ level: number; text: string; cite: string }>;
@@ -123,6 +124,9 @@ export function chunkDocument(doc: KnowledgeDoc): Passage[] {
     const same = last && sectionLabel(last.headings) === sectionLabel(b.headings)
       && last.headings.map((h) => h.text).join('/') === b.headings.map((h) => h.text).join('/');
     if (same && last.text.length + b.text.length <= TARGET_CHARS) last.text += `\n${b.text}`;
+    // A tiny paragraph (a salutation, a stray sub-title) is not worth a passage of its own: it
+    // would win on length normalisation with nothing to answer. It joins the next one.
+    else if (last && last.text.length < MIN_CHARS) groups[groups.length - 1] = { headings: b.headings, text: `${last.text}\n${b.text}` };
     else groups.push({ ...b });
   }
   const publishedTs = doc.published ? Math.floor(Date.parse(`${doc.published}T00:00:00+08:00`) / 1000) : undefined;
