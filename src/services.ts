@@ -17,7 +17,7 @@ import type { Logger } from './logger.js';
 import { createRedisCitizenOutbox, type CitizenOutbox } from './notify/citizen-outbox.js';
 import { createMeiliPassageLookup, type PassageLookup } from './panel/search-model.js';
 import type { StaticAssets } from './panel/static-assets.js';
-import { createMeiliRetriever } from './retrieval/retriever.js';
+import { ANSWER_THRESHOLD, createMeiliRetriever } from './retrieval/retriever.js';
 import type { Retriever } from './retrieval/types.js';
 import { createRedisRoutingModelStore } from './routing/store.js';
 import { createRoutingService, type RoutingService } from './routing/service.js';
@@ -157,6 +157,7 @@ export function createServices(inputs: ServiceInputs): Services {
     dialogue: {
       classify: inputs.classify,
       retriever,
+      answerThreshold: ANSWER_THRESHOLD,
       departmentName: (id) => directory.get(id)?.name,
       lookupCase: (number, citizenRef) => caseGateway.lookup(number, citizenRef),
       now: () => clock.now(),
