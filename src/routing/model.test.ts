@@ -36,13 +36,13 @@ describe('router from the directory alone', () => {
 
 describe('learning from history', () => {
   // A made-up department-level convention the directory alone does not know.
-  const history = Array.from({ length: 30 }, (_, i) => ({ text: `第${i}号小区的路灯坏了没人修`, departments: ['transport'] }));
+  const history = Array.from({ length: 30 }, (_, i) => ({ text: `${i}号楼门口的路灯坏了，晚上一片黑`, departments: ['transport'] }));
 
   it('moves a message to the department history sent such messages to', () => {
-    expect(createRouter({ directory }).route('我们小区路灯不亮').department).not.toBe('transport');
+    expect(createRouter({ directory }).route('楼前的灯坏了').department).not.toBe('transport');
     const model = trainRoutingModel({ directory, history, now: new Date('2026-01-01T00:00:00Z') });
     expect(model).toMatchObject({ version: 1, historyCount: 30, trainedAt: '2026-01-01T00:00:00.000Z' });
-    expect(createRouter({ directory, model }).route('我们小区路灯不亮').department).toBe('transport');
+    expect(createRouter({ directory, model }).route('楼前的灯坏了').department).toBe('transport');
   });
 
   it('is deterministic', () => {
@@ -55,7 +55,7 @@ describe('learning from history', () => {
     const model = trainRoutingModel({ directory, history });
     const smaller = parseDepartments(readFileSync(file, 'utf8').replace(/  - id: transport[\s\S]*$/, ''), file);
     expect(smaller.get('transport')).toBeUndefined();
-    expect(createRouter({ directory: smaller, model }).route('我们小区路灯不亮').department).not.toBe('transport');
+    expect(createRouter({ directory: smaller, model }).route('楼前的灯坏了').department).not.toBe('transport');
   });
 });
 
