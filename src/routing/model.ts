@@ -182,7 +182,7 @@ const LEARNED_WEIGHT = 0.7;
  * directory; good on long letters, but it only knows the departments history covers well)
  * and a model of the directory alone (sharp on short messages naming a duty or keyword).
  * Departments the model knows but the directory no longer lists are never returned.
- * @example createRouter({ directory }).route('小区物业不作为').department // 'housing'
+ * @example createRouter({ directory }).route('开发商迟迟不交房').department // 'housing'
  */
 export function createRouter({ directory, model }: { directory: DepartmentDirectory; model?: RoutingModel }): Router {
   const scorerOf = (m: RoutingModel) => {

@@ -28,7 +28,7 @@ function directoryRouter(directory: DepartmentDirectory): Router {
  * @example
  * const routing = createRoutingService(directory, createRedisRoutingModelStore(redis, prefix));
  * await routing.reload();
- * routing.route('楼上装修太吵了').department // 'housing'
+ * routing.route('开发商迟迟不交房').department // 'housing'
  */
 export function createRoutingService(directory: DepartmentDirectory, store: RoutingModelStore): RoutingService {
   let router = directoryRouter(directory);
