@@ -17,7 +17,7 @@ async function sha256Hex(text: string): Promise<string> {
 
 /** Hash of everything that determines the index's content: passages, settings and query model inputs. */
 export function contentHash(passages: Passage[], synonyms: SynonymSet): Promise<string> {
-  return sha256Hex(JSON.stringify({ v: 2, passages, settings: passageIndexSettings(meiliSynonyms(synonyms)), synonyms }));
+  return sha256Hex(JSON.stringify({ v: 3, passages, settings: passageIndexSettings(meiliSynonyms(synonyms)), synonyms }));
 }
 
 export const META_ID = 'state';

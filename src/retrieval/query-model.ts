@@ -14,6 +14,19 @@ export interface QueryModel {
   synonyms: SynonymSet;
   lexicon: Lexicon;
   idf(term: string): number;
+  /** Whole-document statistics (document-level BM25), or undefined for an old stored model. */
+  docs?: DocModel;
+}
+
+/**
+ * Whole-document term counts, kept as one compact line per document and parsed on first use
+ * (most queries touch a few dozen documents), so memory stays close to the serialised size.
+ */
+export interface DocModel {
+  stats: TermStats;
+  idf(term: string): number;
+  /** Term counts and length (in terms) of a document, or undefined when unknown. */
+  counts(docId: string): { tf: Map<string, number>; len: number } | undefined;
 }
 
 /** The text of a passage that BM25 scores: title, document lead, heading path and body. */
@@ -24,7 +37,7 @@ export function scoringText(p: Pick<PassageDocument, 'title' | 'headings' | 'tex
 /** Pseudo-frequency of bigrams inside vocabulary terms of the synonym file. */
 const VOCAB_DF = 50;
 
-export function createQueryModel(stats: TermStats, synonyms: SynonymSet): QueryModel {
+export function createQueryModel(stats: TermStats, synonyms: SynonymSet, docs?: DocModel): QueryModel {
   const vocabDf = new Map<string, number>();
   for (const w of synonyms.vocabulary) for (const t of terms(w)) vocabDf.set(t, VOCAB_DF);
   const chars = new Set<string>();
@@ -51,7 +64,37 @@ export function createQueryModel(stats: TermStats, synonyms: SynonymSet): QueryM
       return h;
     },
   };
-  return { stats, synonyms, lexicon, idf: (t) => idf(stats, t) };
+  return { stats, synonyms, lexicon, idf: (t) => idf(stats, t), ...(docs ? { docs } : {}) };
+}
+
+/** The text of a whole document as BM25 sees it: title and the body of every passage once. */
+function documentTexts(passages: Array<Pick<PassageDocument, 'docId' | 'title' | 'text'>>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of passages) out.set(p.docId, out.has(p.docId) ? `${out.get(p.docId)}\n${p.text}` : `${p.title}\n${p.text}`);
+  return out;
+}
+
+/** Parse the stored document lines (`docId<TAB>len<TAB>term tf term tf …`) lazily, with a bounded cache. */
+export function createDocModel(stats: TermStats, lines: Map<string, string>, maxCached = 5000): DocModel {
+  const cache = new Map<string, { tf: Map<string, number>; len: number }>();
+  return {
+    stats,
+    idf: (t) => idf(stats, t),
+    counts(docId) {
+      let e = cache.get(docId);
+      if (e) return e;
+      const line = lines.get(docId);
+      if (line === undefined) return undefined;
+      const tab = line.indexOf('\t');
+      const parts = line.slice(tab + 1).split(' ');
+      const tf = new Map<string, number>();
+      for (let i = 0; i + 1 < parts.length; i += 2) tf.set(parts[i]!, Number(parts[i + 1]));
+      e = { tf, len: Number(line.slice(0, tab)) };
+      if (cache.size >= maxCached) cache.clear();
+      cache.set(docId, e);
+      return e;
+    },
+  };
 }
 
 /** Serialised form kept in the meta index: compact text, not one field per term. */
@@ -62,21 +105,61 @@ export interface StoredModel {
   /** `term<TAB>df` lines. */
   df: string;
   synonyms: SynonymSet;
+  /** Whole-document statistics: count, mean length, `term<TAB>df` lines, one line per document. */
+  docs?: { n: number; avgLen: number; df: string; lines: string };
 }
 
-export function modelFromPassages(passages: Array<Pick<PassageDocument, 'title' | 'headings' | 'text' | 'context'>>, synonyms: SynonymSet): StoredModel {
+function dfLines(df: Map<string, number>): string {
+  let out = '';
+  for (const [t, c] of df) out += `${t}\t${c}\n`;
+  return out;
+}
+
+function parseDf(text: string): Map<string, number> {
+  const df = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab > 0) df.set(line.slice(0, tab), Number(line.slice(tab + 1)));
+  }
+  return df;
+}
+
+export function modelFromPassages(
+  passages: Array<Pick<PassageDocument, 'docId' | 'title' | 'headings' | 'text' | 'context'>>,
+  synonyms: SynonymSet,
+): StoredModel {
   const stats = computeStats(passages.map(scoringText));
-  let df = '';
-  for (const [t, c] of stats.df) df += `${t}\t${c}\n`;
-  return { v: 1, n: stats.n, avgLen: stats.avgLen, df, synonyms };
+  const docTexts = documentTexts(passages);
+  const docStats = computeStats(docTexts.values());
+  const lines: string[] = [];
+  for (const [docId, text] of docTexts) {
+    const ts = terms(text);
+    const tf = new Map<string, number>();
+    for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + 1);
+    let row = `${docId}\t${ts.length}\t`;
+    for (const [t, c] of tf) row += `${t} ${c} `;
+    lines.push(row.trimEnd());
+  }
+  return {
+    v: 1,
+    n: stats.n,
+    avgLen: stats.avgLen,
+    df: dfLines(stats.df),
+    synonyms,
+    docs: { n: docStats.n, avgLen: docStats.avgLen, df: dfLines(docStats.df), lines: lines.join('\n') },
+  };
 }
 
 export function loadStoredModel(s: StoredModel | undefined): QueryModel {
   if (!s || s.v !== 1) return createQueryModel({ n: 0, avgLen: 0, df: new Map() }, EMPTY_SYNONYMS);
-  const df = new Map<string, number>();
-  for (const line of s.df.split('\n')) {
-    const tab = line.indexOf('\t');
-    if (tab > 0) df.set(line.slice(0, tab), Number(line.slice(tab + 1)));
+  let docs: DocModel | undefined;
+  if (s.docs) {
+    const lines = new Map<string, string>();
+    for (const line of s.docs.lines.split('\n')) {
+      const tab = line.indexOf('\t');
+      if (tab > 0) lines.set(line.slice(0, tab), line.slice(tab + 1));
+    }
+    docs = createDocModel({ n: s.docs.n, avgLen: s.docs.avgLen, df: parseDf(s.docs.df) }, lines);
   }
-  return createQueryModel({ n: s.n, avgLen: s.avgLen, df }, s.synonyms ?? EMPTY_SYNONYMS);
+  return createQueryModel({ n: s.n, avgLen: s.avgLen, df: parseDf(s.df) }, s.synonyms ?? EMPTY_SYNONYMS, docs);
 }

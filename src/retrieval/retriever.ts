@@ -21,7 +21,12 @@ export interface MeiliRetrieverOptions {
   /** How often (ms) to check that the cached query model still matches the index (default 10 s). */
   modelTtlMs?: number;
   now?: () => number;
+  /** Weight of whole-document BM25 beside the best passage's score when ranking documents (default DOC_WEIGHT). */
+  docWeight?: number;
 }
+
+/** Weight of the whole-document BM25 score in a document's rank (docs/benchmarks.md, "Retrieval"). */
+export const DOC_WEIGHT = 0.5;
 
 export { normalizeWidth, stripFillers, toSimplified } from './query.js';
 
@@ -88,6 +93,39 @@ function scoreCandidates(cands: PassageDocument[], u: UnderstoodQuery, model: Qu
   });
 }
 
+/**
+ * Okapi BM25 of whole documents (title + every passage's body) for the documents among the
+ * candidates, normalised by the query's total weight so it is on the passage score's scale.
+ * Evidence spread over several passages (the question's subject in one, its detail in another)
+ * counts here, which passage-only scoring misses.
+ */
+function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, model: QueryModel): Map<string, number> {
+  const out = new Map<string, number>();
+  const docs = model.docs;
+  if (!docs) return out;
+  const weights: Array<[string, number]> = [];
+  let total = 0;
+  for (const [t, w] of u.terms) {
+    const x = docs.idf(t) * w;
+    weights.push([t, x]);
+    total += x;
+  }
+  const { k1, b } = DEFAULT_BM25;
+  const avg = docs.stats.avgLen || 1;
+  for (const id of docIds) {
+    const c = docs.counts(id);
+    if (!c) continue;
+    const norm = k1 * (1 - b + (b * c.len) / avg);
+    let s = 0;
+    for (const [t, w] of weights) {
+      const f = c.tf.get(t);
+      if (f) s += (w * f * (k1 + 1)) / (f + norm);
+    }
+    out.set(id, s / (total || 1));
+  }
+  return out;
+}
+
 /** Query phrases whose bigrams the passage contains, for highlighting (e.g. ['社会保险', '缓缴']). */
 export function matchedPhrases(query: string, matched: Set<string>): string[] {
   const out: string[] = [];
@@ -128,6 +166,7 @@ export function confidenceOf(top: { score: number; coverage: number } | undefine
  */
 export function createMeiliRetriever(client: Meilisearch, indexName: string, opts: MeiliRetrieverOptions = {}): Retriever {
   const candidates = opts.candidates ?? 40;
+  const docWeight = opts.docWeight ?? DOC_WEIGHT;
   const ttl = opts.modelTtlMs ?? 10_000;
   const now = opts.now ?? Date.now;
   const cache = new TermCache();
@@ -186,6 +225,10 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const byId = new Map<string, PassageDocument>();
       for (const r of res.results) for (const h of r.hits) if (!byId.has(h.id)) byId.set(h.id, h);
       const scored = scoreCandidates([...byId.values()], u, model, cache);
+      if (docWeight > 0) {
+        const docScores = scoreDocuments(new Set(scored.map((s) => s.doc.docId)), u, model);
+        for (const s of scored) s.score += docWeight * (docScores.get(s.doc.docId) ?? 0);
+      }
       scored.sort((a, b) => b.score - a.score);
       const perDoc = new Map<string, number>();
       const maxPerDoc = searchOpts.perDoc ?? 1;
