@@ -129,6 +129,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const outbox = createRedisCitizenOutbox(redis, config.REDIS_PREFIX, () => clock.now());
   const cases = casesFromConfig({ config, redis, directory, outbox, clock, logger });
   const caseGateway = caseGatewayFor(cases);
+  const routing = createRoutingService(directory, createRedisRoutingModelStore(redis, config.REDIS_PREFIX));
   return {
     config,
     clock,
@@ -152,10 +153,11 @@ export function createServices(inputs: ServiceInputs): Services {
       now: () => clock.now(),
       departmentName: (id) => directory.get(id)?.name,
     }),
-    routing: createRoutingService(directory, createRedisRoutingModelStore(redis, config.REDIS_PREFIX)),
+    routing,
     ...(inputs.assets ? { assets: inputs.assets } : {}),
     dialogue: {
       classify: inputs.classify,
+      route: (text) => routing.route(text),
       retriever,
       answerThreshold: ANSWER_THRESHOLD,
       departmentName: (id) => directory.get(id)?.name,
