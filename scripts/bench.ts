@@ -4,9 +4,8 @@
  *
  *   npm run bench -- [--duration 20] [--connections 50] [--rate 300] [--json] [--cpu-prof] [--diagnose] [--fuzz]
  *
- * Starts its own Meilisearch and Redis (temporary data), ingests the NCPQA corpus through the
- * product's ingest path (JSONL records → documents → ingested store → merged passage index, as
- * `npm run ingest` does), starts the service as a child process (`src/entry/node.ts`, what
+ * Starts its own Meilisearch and Redis (temporary data), ingests the NCPQA corpus with the
+ * product's own `npm run ingest` (scripts/ingest.ts), starts the service as a child process (`src/entry/node.ts`, what
  * `npm start` runs) and drives it with autocannon using a realistic mix: questions from
  * `../shared/data/ncpqa/dev.jsonl` plus follow-ups, greetings/thanks, complaints and case-status
  * questions, from 1,000 client addresses (X-Forwarded-For, TRUST_PROXY=1) and 5,000 sessions.
@@ -27,16 +26,12 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { systemClock } from '../src/clock.js';
+import { Meilisearch } from 'meilisearch';
 import { parseConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { buildServicesFromDisk, indexKnowledge } from '../src/node/bootstrap.js';
 import { freePort, waitFor } from '../src/node/free-port.js';
 import { startMeilisearch, stopChild } from '../src/node/meili-process.js';
 import { startRedis } from '../src/node/redis-process.js';
-import { addIngestedDocs } from '../src/retrieval/indexer.js';
-import { corpusRecordSchema, docFromRecord, parseJsonl } from '../src/retrieval/records.js';
-import { createRedis } from '../src/store/redis.js';
+import { parseJsonl } from '../src/retrieval/records.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DATA = resolve(ROOT, '..', 'shared', 'data', 'ncpqa');
@@ -284,18 +279,20 @@ async function main() {
       CASE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     };
 
-    log('ingesting the NCPQA corpus through the product ingest path …');
+    log('ingesting the NCPQA corpus with `npm run ingest` …');
     const started = Date.now();
     const config = parseConfig(env);
-    const redis = createRedis(redisProc.url);
-    stack.push(async () => void redis.disconnect());
-    const services = buildServicesFromDisk(config, { clock: systemClock, logger: createLogger('warn'), redis, meili: { url: meili.url, apiKey: meili.masterKey } });
-    const corpus = parseJsonl(readFileSync(join(DATA, 'corpus.jsonl'), 'utf8'), 'corpus.jsonl', corpusRecordSchema);
-    if (corpus.errors.length) throw new Error(`corpus.jsonl: ${corpus.errors.slice(0, 5).join('; ')}`);
-    await addIngestedDocs(services.meili, config.INDEX_NAME, corpus.records.map((r) => docFromRecord(r.value, `corpus.jsonl:${r.line}`)));
-    await indexKnowledge(services, config.KNOWLEDGE_DIR);
-    const stats = await services.meili.index(config.INDEX_NAME).getStats();
-    log(`  ${corpus.records.length} documents → ${stats.numberOfDocuments} passages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const corpusFile = join(DATA, 'corpus.jsonl');
+    const ingest = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'ingest.ts'), corpusFile], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+    if (ingest.status !== 0) throw new Error(`npm run ingest failed (exit ${ingest.status}):\n${ingest.stderr.slice(-2000)}`);
+    const documents = readFileSync(corpusFile, 'utf8').split('\n').filter((l) => l.trim()).length;
+    const stats = await new Meilisearch({ host: meili.url, apiKey: meili.masterKey }).index(config.INDEX_NAME).getStats();
+    log(`  ${documents} documents → ${stats.numberOfDocuments} passages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const port = await freePort();
     const profDir = join(dir, 'prof');
@@ -354,7 +351,7 @@ async function main() {
           meili: { rps: meiliMax.rps, p50Ms: meiliAtRate.p50Ms, p90Ms: meiliAtRate.p90Ms, p99Ms: meiliAtRate.p99Ms, errors: meiliAtRate.errors + meiliMax.errors, atRate: pick(meiliAtRate), max: pick(meiliMax) },
           ratio,
           targets: Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, t.pass])),
-          setup: { duration, connections, rate, documents: corpus.records.length, passages: stats.numberOfDocuments, questions: questions.length },
+          setup: { duration, connections, rate, documents, passages: stats.numberOfDocuments, questions: questions.length },
         })}\n`,
       );
     }
