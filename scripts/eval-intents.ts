@@ -99,6 +99,12 @@ function main() {
   }
 }
 
+// `… | head` closes stdout early: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 try {
   main();
 } catch (err) {

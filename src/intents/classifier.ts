@@ -48,11 +48,13 @@ export function intentFeatures(norm: string, defs: readonly IntentDefinition[]):
   const f: FeatureMap = new Map();
   const s = `^${norm.slice(0, MAX_CHARS)}$`;
   const chars = [...s];
-  for (let n = 1; n <= 3; n++) {
-    for (let i = 0; i + n <= chars.length; i++) {
-      const g = chars.slice(i, i + n).join('');
-      if (n === 1 && (g === '^' || g === '$' || g === ' ')) continue;
-      f.set(g, 1);
+  for (let i = 0; i < chars.length; i++) {
+    const a = chars[i]!;
+    if (a !== '^' && a !== '$' && a !== ' ') f.set(a, 1);
+    if (i + 1 < chars.length) {
+      const ab = a + chars[i + 1]!;
+      f.set(ab, 1);
+      if (i + 2 < chars.length) f.set(ab + chars[i + 2]!, 1);
     }
   }
   if (segmenter) {
@@ -67,7 +69,9 @@ export function intentFeatures(norm: string, defs: readonly IntentDefinition[]):
   const norm2 = 1 / Math.sqrt(f.size || 1);
   for (const k of f.keys()) f.set(k, norm2);
   for (const d of defs) {
-    if (d.patterns.some((re) => re.test(norm))) f.set(`p:${d.intent}`, 1);
+    d.patterns.forEach((re, i) => {
+      if (re.test(norm)) f.set(`p:${d.intent}:${i}`, 1);
+    });
     if (d.keywords.some((k) => norm.includes(k))) f.set(`k:${d.intent}`, 1);
   }
   f.set(lengthBucket(chars.length - 2), 1);

@@ -56,6 +56,8 @@ export function normalizeText(text: string): string {
   for (const [re, to] of COLLOQUIAL) s = s.replace(re, to);
   for (const [re, to] of EMOJI_CLASSES) s = s.replace(re, to);
   s = s.replace(/\d{6,}/g, NUMBER_TOKEN);
+  // Northern yes/no questions end in 不/没 (能上学不？有补贴没？): the same as 吗.
+  s = s.replace(/([^不没])[不没]([?!。,.]*)$/u, '$1吗$2');
   s = s.replace(/([?!。，,.~…])\1+/g, '$1').replace(/\s+/g, ' ').trim();
   return s;
 }
