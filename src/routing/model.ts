@@ -31,6 +31,7 @@ export interface RoutingModel {
   idf: number[];
 }
 
+const SKIP_CHAR = /[\s\p{P}]/u;
 /** Characters of a message looked at; long letters say what they are about early. */
 const MAX_CHARS = 800;
 /**
@@ -77,7 +78,7 @@ function balanceWeights(docs: Doc[], nDir: number, departments: number): void {
  */
 function gramCounts(text: string): Map<string, number> {
   const norm = normalizeText(text).slice(0, MAX_CHARS);
-  const chars = [...norm].filter((c) => !/[\s\p{P}]/u.test(c));
+  const chars = [...norm].filter((c) => !SKIP_CHAR.test(c));
   const counts = new Map<string, number>();
   const add = (g: string) => counts.set(g, (counts.get(g) ?? 0) + 1);
   for (let i = 0; i < chars.length; i++) {
