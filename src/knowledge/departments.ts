@@ -22,7 +22,14 @@ export interface DepartmentDirectory {
 
 /** Parse and validate `knowledge/departments.yaml`; ids must be unique. */
 export function parseDepartments(yamlText: string, file = 'departments.yaml'): DepartmentDirectory {
-  const parsed = directorySchema.safeParse(parse(yamlText));
+  let data: unknown;
+  try {
+    data = parse(yamlText, { logLevel: 'error' });
+  } catch (err) {
+    const line = (err as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
+    throw new Error(`${file}${line ? `:${line}` : ''}: YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = directorySchema.safeParse(data);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     throw new Error(`${file}: ${i.path.join('.')}: ${i.message}`);

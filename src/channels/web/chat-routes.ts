@@ -10,12 +10,13 @@ export const chatRequestSchema = z.object({
   sessionId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '会话编号格式不正确').optional(),
   message: z
     .string({ error: 'message 必须是字符串' })
+    // Control characters are refused before trimming, so "\v!" is not silently accepted as "!".
+    .refine((s) => !CONTROL_CHARS.test(s), '消息含有不允许的控制字符')
     .transform((s) => s.trim())
     .pipe(
       z.string()
         .min(1, '消息不能为空')
-        .max(MAX_MESSAGE_CHARS, `消息不能超过${MAX_MESSAGE_CHARS}个字`)
-        .refine((s) => !CONTROL_CHARS.test(s), '消息含有不允许的控制字符'),
+        .max(MAX_MESSAGE_CHARS, `消息不能超过${MAX_MESSAGE_CHARS}个字`),
     ),
 }).strict();
 
