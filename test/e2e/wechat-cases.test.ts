@@ -48,7 +48,7 @@ async function fileComplaint(say: (t: string) => void, inbox: Inbox, first: stri
     const pick = options.find((o) => /登记|工单|确认|提交/.test(o.label));
     const reply = pick ? pick.label
       : /确认|是否|对吗/.test(last) ? '确认'
-      : /地点|地址|哪里|位置/.test(last) ? '牡丹区万福街道幸福小区'
+      : /地点|地址|地方|哪里|位置/.test(last) ? '牡丹区万福街道幸福小区'
       : /时间|什么时候|何时/.test(last) ? '这个月一直都是'
       : /联系|电话|手机/.test(last) ? '跳过'
       : '物业公司每月多收20元电梯费，没有任何依据';
@@ -80,6 +80,7 @@ describe('a complaint in a WeChat group becomes a case, and the department reply
 
     const c = await s.cases.get(number);
     expect(c).toBeDefined();
+    expect(c!.type).toBe('complain');
     expect(c!.channel).toBe('wechat');
     expect(c!.citizenRef).toBe(await createWechatIdentity(s.config.WECHAT_REF_SECRET).citizenRef(citizen.id));
     expect(JSON.stringify(c!.excerpt)).toContain('幸福小区');
