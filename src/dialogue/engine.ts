@@ -45,6 +45,8 @@ const DEFAULT_THRESHOLD = 0.35;
 /** Second-best document within this ratio of the best counts as "close". */
 const CLOSE_RATIO = 0.97;
 const HISTORY_LIMIT = 12;
+/** Below this routing confidence a case goes to 12345 for manual dispatch (right only ~31% there). */
+const MIN_ROUTE_CONFIDENCE = 0.3;
 
 const CANCEL = /^(取消|算了|不用了|不要了|不登记了?|不提交了?|不了|退出)[。！!]*$/;
 const YES = /^(是|是的|对|对的|确认|确定|提交|好|好的|可以|行|嗯|嗯嗯|ok|OK|没问题|中)[。！!]*$/;
@@ -181,7 +183,8 @@ function nextSlot(draft: CaseDraft, asked: Set<string>): PendingCollect['asking'
 function withRoute(deps: DialogueDeps, draft: CaseDraft): CaseDraft {
   const text = [draft.details.what, draft.details.where].filter(Boolean).join(' ');
   const routed = deps.route?.(text);
-  return routed?.department ? { ...draft, department: routed.department } : draft;
+  // A weak guess is worse than none: the 12345 agent dispatches unrouted cases by hand.
+  return routed?.department && routed.confidence >= MIN_ROUTE_CONFIDENCE ? { ...draft, department: routed.department } : draft;
 }
 
 function askNext(deps: DialogueDeps, t: Turn, draft: CaseDraft, draftKey: string, askedBefore: string[], lead?: string): TurnResult {
