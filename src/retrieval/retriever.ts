@@ -4,13 +4,13 @@ import { DEFAULT_BM25, terms } from './bm25.js';
 import { buildFilter } from './filters.js';
 import { metaIndexName, META_ID } from './indexer.js';
 import { understandQuery, type UnderstoodQuery } from './query.js';
-import { loadStoredModel, scoringText, type QueryModel, type StoredModel } from './query-model.js';
+import { loadStoredModel, type QueryModel, type StoredModel } from './query-model.js';
 import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type RetrievalResult, type Retriever } from './types.js';
 
 /**
  * Confidence at or above which the first hit should be given as the answer; below it, say
- * "not found" / ask to rephrase or offer a human. At 0.6 on the NCPQA dev set: 64% of questions
- * answered with the right document, 6% answered wrongly, 15% of off-topic questions answered
+ * "not found" / ask to rephrase or offer a human. At 0.6 on the NCPQA dev set: 66% of questions
+ * answered with the right document, 8% answered wrongly, 1 of 20 off-topic questions answered
  * (docs/benchmarks.md, "Retrieval").
  */
 export const ANSWER_THRESHOLD = 0.6;
@@ -21,6 +21,8 @@ export interface MeiliRetrieverOptions {
   /** How often (ms) to check that the cached query model still matches the index (default 10 s). */
   modelTtlMs?: number;
   now?: () => number;
+  /** Field weights of passage scoring (default FIELD_WEIGHTS). */
+  fieldWeights?: FieldWeights;
   /** Weight of whole-document BM25 beside the best passage's score when ranking documents (default DOC_WEIGHT). */
   docWeight?: number;
 }
@@ -37,17 +39,37 @@ interface Scored {
   matched: Set<string>;
 }
 
-/** Term counts of a passage, cached by id: passages are immutable for a given index hash. */
+/** BM25F-style weights of a passage's fields: a term in the title or document lead counts more than in the body. */
+export interface FieldWeights {
+  title: number;
+  context: number;
+  headings: number;
+}
+export const FIELD_WEIGHTS: FieldWeights = { title: 1, context: 1, headings: 1 };
+
+/** Term counts of a passage (fields weighted), cached by id: passages are immutable for a given index hash. */
 class TermCache {
   private map = new Map<string, { tf: Map<string, number>; len: number }>();
-  constructor(private readonly max = 20_000) {}
+  constructor(
+    private readonly fw: FieldWeights,
+    private readonly max = 20_000,
+  ) {}
   get(p: PassageDocument) {
     let e = this.map.get(p.id);
     if (!e) {
-      const ts = terms(scoringText(p));
       const tf = new Map<string, number>();
-      for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + 1);
-      e = { tf, len: ts.length };
+      let len = 0;
+      const add = (text: string, w: number) => {
+        for (const t of terms(text)) {
+          tf.set(t, (tf.get(t) ?? 0) + w);
+          len += w;
+        }
+      };
+      add(p.title, this.fw.title);
+      add(p.context ?? '', this.fw.context);
+      add(p.headings.join('\n'), this.fw.headings);
+      add(p.text, 1);
+      e = { tf, len };
       if (this.map.size >= this.max) this.map.clear();
       this.map.set(p.id, e);
     }
@@ -149,13 +171,14 @@ export function matchedPhrases(query: string, matched: Set<string>): string[] {
  * How sure we are that the first hit answers the question, 0..1: a logistic model of the share of
  * the question the passage covers, its score, and its margin over the runner-up (an answer that
  * stands out from the other candidates is more often right). Fitted on the NCPQA dev questions
- * plus off-topic questions; in bins of confidence ≥ 0.8 the first document was right 96% of the
- * time, 0.6–0.8: 77%, 0.4–0.6: 54% (docs/benchmarks.md).
+ * plus off-topic questions (weighted ×5, so an off-topic question rarely clears the threshold);
+ * in bins of confidence ≥ 0.8 the first document was right 92% of the time, 0.6–0.8: 76%,
+ * 0.4–0.6: 67% (docs/benchmarks.md). Re-fit whenever the score changes.
  */
 export function confidenceOf(top: { score: number; coverage: number } | undefined, second?: { score: number }): number {
   if (!top || top.score <= 0) return 0;
   const margin = (top.score - (second?.score ?? 0)) / top.score;
-  const z = -3.9 + 1.21 * top.coverage + 2.29 * top.score + 2.79 * margin;
+  const z = -4.41 + 2.22 * top.coverage + 1.71 * top.score + 2.83 * margin;
   return Math.round((1 / (1 + Math.exp(-z))) * 1000) / 1000;
 }
 
@@ -169,7 +192,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
   const docWeight = opts.docWeight ?? DOC_WEIGHT;
   const ttl = opts.modelTtlMs ?? 10_000;
   const now = opts.now ?? Date.now;
-  const cache = new TermCache();
+  const cache = new TermCache(opts.fieldWeights ?? FIELD_WEIGHTS);
   let state: { hash: string; model: QueryModel; checkedAt: number } | undefined;
   let pending: Promise<QueryModel> | undefined;
 
