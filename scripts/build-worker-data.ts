@@ -10,10 +10,11 @@
  *
  *   node --import tsx scripts/build-worker-data.ts [--out <data module>]
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { VENDOR_PATHS } from '../src/panel/static-assets.js';
+import { yamlFiles } from '../src/node/service-data.js';
 import type { ServiceData, TextFile } from '../src/services.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -39,19 +40,6 @@ export function copyVendorAssets(outDir = ASSETS_DIR): string[] {
   });
 }
 
-function yamlFiles(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-  return names.flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return yamlFiles(p);
-    return /\.ya?ml$/.test(name) ? [p] : [];
-  });
-}
 
 const read = (path: string): TextFile => ({ file: relative(ROOT, path), text: readFileSync(path, 'utf8') });
 

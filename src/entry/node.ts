@@ -1,21 +1,12 @@
 import { serve } from '@hono/node-server';
 import { createApp } from '../app.js';
 import { startCaseNotifierFor } from '../cases/wiring.js';
-import { ConfigError, parseConfig } from '../config.js';
 import { startNodeRuntime } from '../node/bootstrap.js';
+import { configFromEnvOrExit } from '../node/config-env.js';
 import { nodeServerOptions } from '../node/http-server-options.js';
 
 async function main() {
-  let config;
-  try {
-    config = parseConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = configFromEnvOrExit();
   const runtime = await startNodeRuntime(config);
   const { logger } = runtime.services;
   const app = createApp(runtime.services);

@@ -1,19 +1,10 @@
 import { startCaseNotifierFor } from '../cases/wiring.js';
-import { ConfigError, parseConfig } from '../config.js';
 import { startNodeRuntime } from '../node/bootstrap.js';
+import { configFromEnvOrExit } from '../node/config-env.js';
 import { startWechatBot } from '../node/wechat-bot.js';
 
 async function main() {
-  let config;
-  try {
-    config = parseConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = configFromEnvOrExit();
   const runtime = await startNodeRuntime(config);
   const { services } = runtime;
   const { logger } = services;

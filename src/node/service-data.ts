@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { ServiceData, TextFile } from '../services.js';
 
-function yamlFiles(dir: string): string[] {
+/** Every `.yaml`/`.yml` file below `dir`, sorted; none if `dir` is missing. */
+export function yamlFiles(dir: string): string[] {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
