@@ -19,6 +19,13 @@ export const configSchema = z.object({
   MEILI_MASTER_KEY: optionalString,
   REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
   REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/).default('yhd:'),
+  /**
+   * Redis Sentinel (high availability): comma-separated `host:port` of the sentinels. When set,
+   * the primary named REDIS_SENTINEL_NAME is asked of them (and again after a failover);
+   * REDIS_URL then only supplies credentials and database, if any.
+   */
+  REDIS_SENTINELS: optionalString.pipe(z.string().regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'want host:port[,host:port…]').optional()),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
   DATA_DIR: z.string().min(1).default('./data'),
   KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
   INTENTS_DIR: z.string().min(1).default('./intents'),

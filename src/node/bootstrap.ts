@@ -8,6 +8,7 @@ import { syncPassageIndex } from '../retrieval/indexer.js';
 import { EMPTY_SYNONYMS, parseSynonyms, type SynonymSet } from '../retrieval/synonyms.js';
 import { createServices, parseServiceData, type Services } from '../services.js';
 import { createMemoryRedis, createRedis, type Redis } from '../store/redis.js';
+import { createSentinelRedis } from '../store/redis-sentinel.js';
 import { withCaseEncryptionKey } from './case-key.js';
 import { loadKnowledgeDir } from './knowledge-fs.js';
 import { startTopicRetention } from './topic-retention.js';
@@ -37,6 +38,10 @@ async function resolveMeili(config: Config, logger: Logger, stack: Array<() => P
 }
 
 async function resolveRedis(config: Config, logger: Logger, stack: Array<() => Promise<void>>): Promise<Redis> {
+  if (config.REDIS_SENTINELS) {
+    logger.info('connecting to Redis through Sentinel', { primary: config.REDIS_SENTINEL_NAME });
+    return createSentinelRedis({ sentinels: config.REDIS_SENTINELS, name: config.REDIS_SENTINEL_NAME, url: config.REDIS_URL });
+  }
   if (config.REDIS_URL) return createRedis(config.REDIS_URL);
   if (!redisServerAvailable()) {
     logger.warn(
