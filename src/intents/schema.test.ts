@@ -30,6 +30,12 @@ describe('parseIntentFiles', () => {
     expect(errors).toEqual(['intents/bye.yaml:4: example "好的谢谢" is also listed under "thanks" (intents/thanks.yaml:4)']);
   });
 
+  it('reports an unresolved YAML alias as a data error with the file, not a crash', () => {
+    const errors = errorsOf([{ file: 'intents/x.yaml', text: 'intent: greet\nexamples: [*a]\n' }]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^intents\/x\.yaml:\d+: /);
+  });
+
   it('counts spelling variants as the same example (traditional, full-width, dialect)', () => {
     const errors = errorsOf([
       { file: 'a.yaml', text: 'intent: consult\nexamples:\n  - 怎么办证？\n' },

@@ -81,7 +81,15 @@ export function parseIntentFiles(files: IntentFileText[], opts: { requireAll?: b
       }
       return 1;
     };
-    const parsed = intentFileSchema.safeParse(doc.toJS());
+    let raw: unknown;
+    try {
+      raw = doc.toJS();
+    } catch (err) {
+      // e.g. an unresolved alias (*a): the document parsed but cannot become data.
+      errors.push(`${file}:1: YAML: ${(err as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    const parsed = intentFileSchema.safeParse(raw);
     if (!parsed.success) {
       for (const i of parsed.error.issues) errors.push(`${file}:${nodeLine(i.path)}: ${i.path.join('.') || '(file)'}: ${i.message}`);
       continue;
