@@ -11,7 +11,9 @@ export interface Logger {
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
 /** Keys whose values are never written to logs. */
-const SECRET_KEYS = /(pass(word)?|token|secret|key|authorization|cookie|contact|phone|id_?card)/i;
+// Matches password, passwd, token(s), secret, apiKey/masterKey/key, authorization, cookie, contact,
+// phone, idCard — but not words that merely contain such letters ("passages", "keywords").
+const SECRET_KEYS = /^(pass(word|wd)?|.*_?(password|passwd|token|tokens|secret|authorization|cookie|contact|phone|mobile|id_?card)|.*(Key|_key)|key)$/i;
 
 function redact(fields: LogFields | undefined): LogFields | undefined {
   if (!fields) return undefined;
