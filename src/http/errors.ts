@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { isRedisUnavailable } from '../store/redis.js';
 
 /** A domain error that maps to an HTTP status and a stable machine-readable code. */
 export class AppError extends Error {
@@ -44,5 +45,10 @@ export function errorResponse(err: unknown, c: Context, log?: (e: unknown) => vo
     return body(status, code, err.message || 'request rejected');
   }
   log?.(err);
+  if (isRedisUnavailable(err)) {
+    // The store could not be reached: a transient outage, not a bug; tell clients to retry.
+    c.header('Retry-After', '5');
+    return body(503, 'unavailable', '服务暂时不可用，请稍后再试');
+  }
   return body(500, 'internal', '服务暂时出现问题，请稍后再试');
 }

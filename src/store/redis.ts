@@ -18,9 +18,36 @@ export function redisOptions(extra: RedisOptions = {}): RedisOptions {
   };
 }
 
-/** Connect to a real Redis. */
-export function createRedis(url: string, extra: RedisOptions = {}): Redis {
-  return new Redis(url, redisOptions(extra));
+/**
+ * Report connection errors at most once per `everyMs`: without any 'error' listener ioredis
+ * prints "Unhandled error event" on every reconnect attempt while Redis is down.
+ */
+export function throttledErrorReporter(report: (err: Error) => void, everyMs = 10_000): (err: Error) => void {
+  let last = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    report(err);
+  };
+}
+
+/** Connect to a real Redis; connection errors go to `onError` (throttled), never unhandled. */
+export function createRedis(
+  url: string,
+  extra: RedisOptions = {},
+  onError: (err: Error) => void = (err) => console.warn(JSON.stringify({ t: new Date().toISOString(), level: 'warn', msg: 'redis connection error', error: err.message })),
+): Redis {
+  const client = new Redis(url, redisOptions(extra));
+  client.on('error', throttledErrorReporter(onError));
+  return client;
+}
+
+/** Errors that mean "Redis could not be reached" (as opposed to a command Redis refused). */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.name === 'MaxRetriesPerRequestError'
+    || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|Stream isn't writeable|enableOfflineQueue/.test(err.message);
 }
 
 /**
