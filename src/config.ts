@@ -81,6 +81,8 @@ export const configSchema = z.object({
   HTTP_KEEPALIVE_TIMEOUT_MS: positiveInt.default(5_000),
   /** Meilisearch client timeout: a hung search engine turns into an apology within this time. */
   MEILI_TIMEOUT_MS: positiveInt.default(1_500),
+  /** Reuse a search result for an identical question for this long (0 = off); see src/retrieval/cache.ts. */
+  SEARCH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   WECHATY_PUPPET: optionalString,
   WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
   /**

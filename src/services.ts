@@ -17,6 +17,7 @@ import type { Logger } from './logger.js';
 import { createRedisCitizenOutbox, type CitizenOutbox } from './notify/citizen-outbox.js';
 import { createMeiliPassageLookup, type PassageLookup } from './panel/search-model.js';
 import type { StaticAssets } from './panel/static-assets.js';
+import { createCachedRetriever } from './retrieval/cache.js';
 import { ANSWER_THRESHOLD, createMeiliRetriever } from './retrieval/retriever.js';
 import type { Retriever } from './retrieval/types.js';
 import { createRedisRoutingModelStore } from './routing/store.js';
@@ -124,7 +125,7 @@ export function createServices(inputs: ServiceInputs): Services {
     timeout: config.MEILI_TIMEOUT_MS,
     ...(inputs.meili.httpClient ? { httpClient: inputs.meili.httpClient } : {}),
   });
-  const retriever = inputs.retriever ?? createMeiliRetriever(searchClient, config.INDEX_NAME);
+  const retriever = inputs.retriever ?? createCachedRetriever(createMeiliRetriever(searchClient, config.INDEX_NAME), { ttlMs: config.SEARCH_CACHE_TTL_MS });
   const sessions = createRedisSessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS);
   const outbox = createRedisCitizenOutbox(redis, config.REDIS_PREFIX, () => clock.now());
   const cases = casesFromConfig({ config, redis, directory, outbox, clock, logger });

@@ -17,6 +17,7 @@ import { createApp } from '../app.js';
 import { systemClock } from '../clock.js';
 import { ConfigError } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
+import { createCachedRetriever } from '../retrieval/cache.js';
 import { createMeiliRetriever } from '../retrieval/retriever.js';
 import type { Retriever } from '../retrieval/types.js';
 import { createServices, parseServiceData, type ServiceInputs, type Services } from '../services.js';
@@ -39,7 +40,7 @@ function isolateRetriever(config: WorkerConfig): Retriever {
   let retriever = retrievers.get(config);
   if (!retriever) {
     const client = new Meilisearch({ host: config.MEILI_URL, apiKey: config.MEILI_MASTER_KEY, timeout: config.MEILI_TIMEOUT_MS });
-    retriever = createMeiliRetriever(client, config.INDEX_NAME);
+    retriever = createCachedRetriever(createMeiliRetriever(client, config.INDEX_NAME), { ttlMs: config.SEARCH_CACHE_TTL_MS });
     retrievers.set(config, retriever);
   }
   return retriever;
