@@ -10,6 +10,8 @@
  * retriever — the same `createMeiliRetriever(...).search` the chat calls — and through a plain
  * Meilisearch search. Uses MEILI_URL/MEILI_MASTER_KEY if set, else starts its own Meilisearch.
  * With `--json` the last line is `{"recallAt1",…,"questions","baseline":{…}}`.
+ * With `--calibration` it also prints how well `confidence` predicts a right first document (by
+ * bin) and what `ANSWER_THRESHOLD` does on these questions plus 20 off-topic ones.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +26,7 @@ import { startMeilisearch, type MeiliProcess } from '../src/node/meili-process.j
 import { summarize, type QuestionOutcome, type RetrievalMetrics } from '../src/retrieval/eval-metrics.js';
 import { ingestedIndexName, metaIndexName, syncPassageIndex } from '../src/retrieval/indexer.js';
 import { corpusRecordSchema, docFromRecord, parseJsonl, safeDocId } from '../src/retrieval/records.js';
-import { createMeiliRetriever } from '../src/retrieval/retriever.js';
+import { ANSWER_THRESHOLD, createMeiliRetriever } from '../src/retrieval/retriever.js';
 
 const questionSchema = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
@@ -34,6 +36,32 @@ const questionSchema = z.object({
 });
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+/** Questions the knowledge base cannot answer, for `--calibration` (a citizen's everyday asks). */
+const OFF_TOPIC = [
+  '明天菏泽天气怎么样', '怎么办护照', '我家猫不吃饭怎么办', '红烧肉怎么做好吃', '推荐一部好看的电影',
+  '周末去哪里玩比较好', '手机屏幕碎了去哪修', '怎么学好英语', '牡丹花什么时候开', '股票明天会涨吗',
+  '孩子老是哭闹怎么哄', '家里下水道堵了找谁', '驾照科目二怎么练', '哪家火锅店好吃', '狗狗打疫苗多少钱',
+  '怎么减肥最快', '给我讲个笑话', '电脑开不了机怎么办', '你叫什么名字', '高铁票怎么退',
+];
+
+/** Confidence bins (share of right first documents) and the answer threshold's outcome. */
+function calibration(rows: Array<{ confidence: number; right: boolean }>, offTopic: number[]): string {
+  const bins: Array<[number, number]> = [[0.8, Infinity], [0.6, 0.8], [0.4, 0.6], [0.2, 0.4], [0, 0.2]];
+  const lines = bins.map(([lo, hi]) => {
+    const inBin = rows.filter((r) => r.confidence >= lo && r.confidence < hi);
+    const right = inBin.filter((r) => r.right).length;
+    return `confidence ${lo}${hi === Infinity ? '+' : `–${hi}`}: ${inBin.length} questions, ${inBin.length ? Math.round((100 * right) / inBin.length) : 0}% right document`;
+  });
+  const n = rows.length || 1;
+  const answered = rows.filter((r) => r.confidence >= ANSWER_THRESHOLD);
+  lines.push(
+    `at ANSWER_THRESHOLD ${ANSWER_THRESHOLD}: ${Math.round((100 * answered.filter((r) => r.right).length) / n)}% answered right, ` +
+      `${Math.round((100 * answered.filter((r) => !r.right).length) / n)}% answered wrong, ` +
+      `${offTopic.filter((c) => c >= ANSWER_THRESHOLD).length} of ${offTopic.length} off-topic answered`,
+  );
+  return lines.join('\n');
+}
 
 function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
   const { records, errors } = parseJsonl(readFileSync(file, 'utf8'), file, schema);
@@ -59,6 +87,7 @@ async function main() {
       k: { type: 'string', default: '10' },
       knowledge: { type: 'string', default: process.env.KNOWLEDGE_DIR ?? './knowledge' },
       misses: { type: 'boolean', default: false },
+      calibration: { type: 'boolean', default: false },
     },
   });
   if (!values.corpus || !values.questions) {
@@ -106,10 +135,12 @@ async function main() {
     await retriever.search('预热', { limit: 1 }); // load the query model before timing
     const product: QuestionOutcome[] = [];
     const baseline: QuestionOutcome[] = [];
+    const calib: Array<{ confidence: number; right: boolean }> = [];
     for (const [i, q] of questions.entries()) {
       const t0 = performance.now();
       const res = await retriever.search(q.question, { limit: k });
       const ms = performance.now() - t0;
+      calib.push({ confidence: res.confidence, right: res.hits[0]?.passage.docId === q.docid });
       product.push({ docs: res.hits.map((h) => h.passage.docId), answers: res.hits.map((h) => h.answer), gold: q, ms });
       const t1 = performance.now();
       const base = await searchClient.index<{ docid: string; text: string }>(baselineIndex).search(q.question, { limit: k });
@@ -122,6 +153,11 @@ async function main() {
     const result = { ...summarize(product), baseline: summarize(baseline) };
     console.log(table([['yihaoda', result], ['meilisearch raw (baseline)', result.baseline]]));
     console.log(`questions: ${result.questions}, k = ${k}`);
+    if (values.calibration) {
+      const off: number[] = [];
+      for (const q of OFF_TOPIC) off.push((await retriever.search(q, { limit: k })).confidence);
+      console.log(calibration(calib, off));
+    }
     if (values.json) console.log(JSON.stringify(result));
   } finally {
     for (const uid of [productIndex, metaIndexName(productIndex), ingestedIndexName(productIndex), baselineIndex]) {
