@@ -121,7 +121,7 @@ function scoreCandidates(cands: PassageDocument[], u: UnderstoodQuery, model: Qu
  * Evidence spread over several passages (the question's subject in one, its detail in another)
  * counts here, which passage-only scoring misses.
  */
-function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, model: QueryModel): Map<string, number> {
+export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, model: QueryModel): Map<string, number> {
   const out = new Map<string, number>();
   const docs = model.docs;
   if (!docs) return out;

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { loadStoredModel, modelFromPassages } from './query-model.js';
+import { understandQuery } from './query.js';
+import { confidenceOf, scoreDocuments } from './retriever.js';
+import { EMPTY_SYNONYMS } from './synonyms.js';
+
+const p = (docId: string, title: string, text: string) => ({ docId, title, headings: [], text, context: '' });
+
+// Real policy sentences: document "spread" has the question's two subjects in different passages,
+// "single" repeats one of them; "other" is about something else.
+const model = loadStoredModel(
+  modelFromPassages(
+    [
+      p('spread', '关于支持企业复工复产的通知', '受疫情影响生产经营出现严重困难的企业，可申请缓缴社会保险费。'),
+      p('spread', '关于支持企业复工复产的通知', '缓缴期间免收滞纳金，缓缴期限原则上不超过6个月。'),
+      p('single', '社会保险经办服务', '社会保险经办机构要做好个人权益记录工作，确保参保人员社会保险权益不受影响。'),
+      p('single', '社会保险经办服务', '参保人员可通过网上办理社会保险业务。'),
+      p('other', '租金减免', '对承租国有资产类经营用房的中小微企业，免收2月、3月两个月房租。'),
+    ],
+    EMPTY_SYNONYMS,
+  ),
+);
+
+describe('scoreDocuments (whole-document BM25)', () => {
+  const u = understandQuery('缓缴社会保险费期间的滞纳金怎么算', EMPTY_SYNONYMS, model.lexicon, model.idf);
+  const scores = scoreDocuments(['spread', 'single', 'other', 'unknown'], u, model);
+
+  it('ranks the document holding all parts of the question, across passages, first', () => {
+    expect(scores.get('spread')!).toBeGreaterThan(scores.get('single')!);
+    expect(scores.get('single')!).toBeGreaterThan(scores.get('other')!);
+  });
+
+  it('skips documents the model does not know', () => {
+    expect(scores.has('unknown')).toBe(false);
+  });
+
+  it('is empty for a stored model without document statistics', () => {
+    const old = loadStoredModel({ v: 1, n: 0, avgLen: 0, df: '', synonyms: EMPTY_SYNONYMS });
+    expect(scoreDocuments(['spread'], u, old).size).toBe(0);
+  });
+});
+
+describe('confidenceOf', () => {
+  it('is 0 without a hit and grows with coverage, score and margin', () => {
+    expect(confidenceOf(undefined)).toBe(0);
+    const low = confidenceOf({ score: 0.8, coverage: 0.4 }, { score: 0.75 });
+    const high = confidenceOf({ score: 2.4, coverage: 1 }, { score: 1.2 });
+    expect(high).toBeGreaterThan(0.8);
+    expect(low).toBeLessThan(0.6);
+  });
+});
