@@ -26,7 +26,21 @@ describe('chunkDocument on run-on text', () => {
     expect(rent.headings[0]).toBe('二、缓解企业经营压力');
     expect(rent.section).toBe('第二部分3.');
     const supply = ps.find((p) => p.text.includes('补货'))!;
-    expect(supply.section).toBe('第一部分1.');
+    // Items 1. and 2. of one list share a passage, cited by the list's heading.
+    expect(supply.section).toBe('第一部分');
+    expect(supply.text).toContain('2.保障运输');
+  });
+  it('keeps a numbered list together with the sentence introducing it', () => {
+    const list = chunkDocument(
+      doc(
+        '申请停征污水处理费的企业，需提交以下材料：\n\n1.停征污水处理费审批表，原件1份。\n\n2.申请单位身份证明材料：营业执照复印件1份。\n\n' +
+          '3.办理时间：自即日起至疫情结束一个月内。\n\n二、其他事项\n\n本措施自发布之日起施行，由市水务局负责解释。',
+      ),
+    );
+    const materials = list.find((p) => p.text.includes('审批表'))!;
+    expect(materials.text).toContain('需提交以下材料');
+    expect(materials.text).toContain('3.办理时间');
+    expect(materials.text).not.toContain('由市水务局负责解释');
   });
   it('gives later passages the document lead as context, and the title', () => {
     expect(ps[0]!.context).toBeUndefined();

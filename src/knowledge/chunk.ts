@@ -113,6 +113,21 @@ function documentLead(groups: Block[]): string {
   return out.slice(0, LEAD_CHARS);
 }
 
+const LIST_LEVEL = 5;
+const parentPath = (hs: Block['headings']) => hs.filter((h) => h.level < LIST_LEVEL);
+const pathKey = (hs: Block['headings']) => hs.map((h) => `${h.cite}:${h.text}`).join('/');
+
+/** Whether block `b` continues the numbered list that `last` holds (same parent headings). */
+function isListSibling(last: Block, b: Block): boolean {
+  const bLast = b.headings[b.headings.length - 1];
+  if (!bLast || bLast.level !== LIST_LEVEL) return false;
+  const lastLevel = last.headings[last.headings.length - 1]?.level;
+  // `last` is an item of the list or an already merged run of items (its path is the parent's).
+  // Or the paragraph that introduces the list ("需提交以下材料：").
+  const lastIsList = lastLevel === LIST_LEVEL || /(^|\n)\d{1,2}[、.．](?!\d)/.test(last.text) || /[：:]\s*$/.test(last.text);
+  return lastIsList && pathKey(parentPath(last.headings)) === pathKey(parentPath(b.headings));
+}
+
 /**
  * Cut a document into passages along its own structure (一、 （一） 第X条 1. and Markdown
  * headings); each passage keeps its heading path so answers can cite 第二部分（三）.
@@ -124,6 +139,11 @@ export function chunkDocument(doc: KnowledgeDoc): Passage[] {
     const same = last && sectionLabel(last.headings) === sectionLabel(b.headings)
       && last.headings.map((h) => h.text).join('/') === b.headings.map((h) => h.text).join('/');
     if (same && last.text.length + b.text.length <= TARGET_CHARS) last.text += `\n${b.text}`;
+    // Numbered items of one list (1. 2. 3. under the same heading) answer one question together
+    // (材料有哪些, 措施有哪些): they share a passage, cited by the list's heading.
+    else if (last && isListSibling(last, b) && last.text.length + b.text.length <= TARGET_CHARS) {
+      groups[groups.length - 1] = { headings: parentPath(last.headings), text: `${last.text}\n${b.text}` };
+    }
     // A tiny paragraph (a salutation, a stray sub-title) is not worth a passage of its own: it
     // would win on length normalisation with nothing to answer. It joins the next one.
     else if (last && last.text.length < MIN_CHARS) groups[groups.length - 1] = { headings: b.headings, text: `${last.text}\n${b.text}` };
