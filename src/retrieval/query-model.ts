@@ -75,7 +75,7 @@ function documentTexts(passages: Array<Pick<PassageDocument, 'docId' | 'title' |
 }
 
 /** Parse the stored document lines (`docId<TAB>len<TAB>term tf term tf …`) lazily, with a bounded cache. */
-export function createDocModel(stats: TermStats, lines: Map<string, string>, maxCached = 5000): DocModel {
+export function createDocModel(stats: TermStats, lines: Map<string, string>, maxCached = 2000): DocModel {
   const cache = new Map<string, { tf: Map<string, number>; len: number }>();
   return {
     stats,
