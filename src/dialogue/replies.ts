@@ -65,10 +65,10 @@ const SHORT_PASSAGE = 320;
 /** "According to <source>: <answer>". */
 export function answerText(hit: RetrievalHit): string {
   const p = hit.passage;
-  const issuer = p.issuer ? `，${p.issuer}${p.published ? `${p.published}发布` : ''}` : '';
   // A short passage reads better whole; a long one is cut to the sentences that answer.
+  // Issuer and date travel in the citation, which every channel shows under the answer.
   const body = p.text.length <= SHORT_PASSAGE ? p.text : hit.answer;
-  return `根据${citeLine(hit)}${issuer}：\n${body.trim()}`;
+  return `根据${citeLine(hit)}：\n${body.trim()}`;
 }
 
 export function smalltalk(intent: Intent): string {
