@@ -73,10 +73,12 @@ describe('cases survive SIGKILL of Redis (AOF, appendfsync always)', () => {
     const failed = new Set<number>();
     let killed = false;
     let restarted = false;
+    let ackedAtKill = 0;
 
     const crash = (async () => {
       await until('25 acknowledged cases', async () => acked.size >= 25);
       await redis.kill();
+      ackedAtKill = acked.size;
       killed = true;
       await new Promise((r) => setTimeout(r, 400));
       redis = await startRedis({ dataDir: dir, port: redis.port, fsyncAlways: true });
@@ -102,7 +104,10 @@ describe('cases survive SIGKILL of Redis (AOF, appendfsync always)', () => {
     await Promise.all([worker(), worker(), worker(), worker()]);
     await crash;
     expect(killed && restarted).toBe(true);
-    expect(failed.size).toBeGreaterThan(0); // the crash really hit requests in flight
+    // The crash landed mid-run. Requests in flight either failed (the client retries below) or
+    // were queued by ioredis and completed after the restart; both outcomes are checked below.
+    expect(ackedAtKill).toBeLessThan(N);
+    expect(new Set([...acked.keys(), ...failed]).size).toBe(N);
 
     // Clients retry every request with the same idempotency key (a crash leaves them unsure).
     await until('Redis back for the clients', async () => (await s.redis.ping()) === 'PONG');
