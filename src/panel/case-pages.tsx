@@ -214,6 +214,28 @@ export async function runCaseAction(
   return c.redirect(doneUrl, 303);
 }
 
+/** One workflow action posted from a case page: path segment and what it does with the form. */
+export type CaseFormAction = readonly [path: string, run: (number: string, form: Record<string, string>, c: Context<SessionEnv>) => Promise<unknown>];
+
+/**
+ * Mount `POST {base}/:number/{path}` for each action: read the form, run the action, redirect to
+ * the case with `?done={path}`, or re-render the case with the refusal (see {@link runCaseAction}).
+ */
+export function mountCaseActions(
+  app: Hono<SessionEnv>,
+  base: string,
+  render: (c: Context<SessionEnv>, number: string, opts: { error: string; status: 400 | 403 | 409 }) => Promise<Response>,
+  actions: readonly CaseFormAction[],
+): void {
+  for (const [path, run] of actions) {
+    app.post(`${base}/:number/${path}`, async (c) => {
+      const n = c.req.param('number');
+      const f = compact(await formOf(c));
+      return runCaseAction(c, () => run(n, f, c), `${base}/${n}?done=${path}`, (error, status) => render(c, n, { error, status }));
+    });
+  }
+}
+
 /** Agent / admin pages: `/panel/cases` queue, case detail with every allowed action, create from the search page. */
 export function agentCasePages(services: Services) {
   const app = new Hono<SessionEnv>();
@@ -319,29 +341,13 @@ export function agentCasePages(services: Services) {
     return detail(c, services, n, contact ? { contact } : {});
   });
 
-  const act = (c: Context<SessionEnv>, n: string, done: string, run: () => Promise<unknown>) =>
-    runCaseAction(c, run, `/panel/cases/${n}?done=${done}`, (error, status) => detail(c, services, n, { error, status }));
-  app.post('/panel/cases/:number/dispatch', async (c) => {
-    const n = c.req.param('number');
-    const f = compact(await formOf(c));
-    return act(c, n, 'dispatch', () => services.cases.dispatch(n, dispatchSchema.parse(f), who(c)));
-  });
-  app.post('/panel/cases/:number/decide', async (c) => {
-    const n = c.req.param('number');
-    const f = compact(await formOf(c));
-    return act(c, n, 'decide', () => services.cases.decideExtension(n, extensionDecisionSchema.parse({ ...f, approve: f.approve === 'true' }), who(c)));
-  });
-  for (const [path, done, run] of [
-    ['urge', 'urge', (n: string, f: Record<string, string>, c: Context<SessionEnv>) => services.cases.urge(n, noteSchema.parse(f), who(c))],
-    ['close', 'close', (n: string, f: Record<string, string>, c: Context<SessionEnv>) => services.cases.close(n, noteSchema.parse(f), who(c))],
-    ['feedback', 'feedback', (n: string, f: Record<string, string>, c: Context<SessionEnv>) => services.cases.feedback(n, feedbackSchema.parse(f), who(c))],
-    ['reopen', 'reopen', (n: string, f: Record<string, string>, c: Context<SessionEnv>) => services.cases.reopen(n, reasonSchema.parse(f), who(c))],
-  ] as const) {
-    app.post(`/panel/cases/:number/${path}`, async (c) => {
-      const n = c.req.param('number');
-      const f = compact(await formOf(c));
-      return act(c, n, done, () => run(n, f, c));
-    });
-  }
+  mountCaseActions(app, '/panel/cases', (c, n, opts) => detail(c, services, n, opts), [
+    ['dispatch', (n, f, c) => services.cases.dispatch(n, dispatchSchema.parse(f), who(c))],
+    ['decide', (n, f, c) => services.cases.decideExtension(n, extensionDecisionSchema.parse({ ...f, approve: f.approve === 'true' }), who(c))],
+    ['urge', (n, f, c) => services.cases.urge(n, noteSchema.parse(f), who(c))],
+    ['close', (n, f, c) => services.cases.close(n, noteSchema.parse(f), who(c))],
+    ['feedback', (n, f, c) => services.cases.feedback(n, feedbackSchema.parse(f), who(c))],
+    ['reopen', (n, f, c) => services.cases.reopen(n, reasonSchema.parse(f), who(c))],
+  ]);
   return app;
 }

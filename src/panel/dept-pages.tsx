@@ -5,7 +5,7 @@ import type { UserSession } from '../auth/session.js';
 import { noteSchema, reasonSchema, replySchema, extensionRequestSchema } from '../cases/routes/schemas.js';
 import type { CaseView } from '../cases/types.js';
 import type { Services } from '../services.js';
-import { caseListQuerySchema, compact, Flash, formOf, listFilterOf, Pager, runCaseAction } from './case-pages.js';
+import { caseListQuerySchema, Flash, listFilterOf, mountCaseActions, Pager } from './case-pages.js';
 import { AuditTrail, CaseFacts, CaseTable, StatusOptions } from './case-view.js';
 import { Csrf, Layout } from './layout.js';
 
@@ -145,29 +145,14 @@ export function deptPages(services: Services) {
     return deptDetail(c, services, n, contact ? { contact } : {});
   });
 
-  const act = (c: Context<SessionEnv>, n: string, done: string, run: () => Promise<unknown>) =>
-    runCaseAction(c, run, `/dept/cases/${n}?done=${done}`, (error, status) => deptDetail(c, services, n, { error, status }));
-  app.post('/dept/cases/:number/accept', async (c) => {
-    const n = c.req.param('number');
-    const f = compact(await formOf(c));
-    return act(c, n, 'accept', () => services.cases.accept(n, noteSchema.parse(f), who(c)));
-  });
-  app.post('/dept/cases/:number/reply', async (c) => {
-    const n = c.req.param('number');
-    const f = compact(await formOf(c));
-    return act(c, n, 'reply', () => services.cases.reply(n, replySchema.parse(f), who(c)));
-  });
-  app.post('/dept/cases/:number/return', async (c) => {
-    const n = c.req.param('number');
-    const f = compact(await formOf(c));
-    return act(c, n, 'return', () => services.cases.returnCase(n, reasonSchema.parse(f), who(c)));
-  });
-  app.post('/dept/cases/:number/extension', async (c) => {
-    const n = c.req.param('number');
-    const f = compact(await formOf(c));
-    const days = z.coerce.number().int().safeParse(f.days);
-    return act(c, n, 'extension', () =>
-      services.cases.requestExtension(n, extensionRequestSchema.parse({ ...f, days: days.success ? days.data : f.days }), who(c)));
-  });
+  mountCaseActions(app, '/dept/cases', (c, n, opts) => deptDetail(c, services, n, opts), [
+    ['accept', (n, f, c) => services.cases.accept(n, noteSchema.parse(f), who(c))],
+    ['reply', (n, f, c) => services.cases.reply(n, replySchema.parse(f), who(c))],
+    ['return', (n, f, c) => services.cases.returnCase(n, reasonSchema.parse(f), who(c))],
+    ['extension', (n, f, c) => {
+      const days = z.coerce.number().int().safeParse(f.days);
+      return services.cases.requestExtension(n, extensionRequestSchema.parse({ ...f, days: days.success ? days.data : f.days }), who(c));
+    }],
+  ]);
   return app;
 }
