@@ -3,6 +3,7 @@ import { createApp } from '../app.js';
 import { startCaseNotifierFor } from '../cases/wiring.js';
 import { startNodeRuntime } from '../node/bootstrap.js';
 import { configFromEnvOrExit } from '../node/config-env.js';
+import { runMain, stopOnSignals } from '../node/process-lifecycle.js';
 import { nodeServerOptions } from '../node/http-server-options.js';
 
 async function main() {
@@ -18,21 +19,11 @@ async function main() {
       logger.info(`一号答 listening on http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}/`);
     },
   );
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    server.close();
-    await caseNotifier.stop();
-    await runtime.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  stopOnSignals(logger, 'the service', [
+    ['server', () => server.close()],
+    ['case notifier', () => caseNotifier.stop()],
+    ['runtime', () => runtime.close()],
+  ]);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

@@ -1,6 +1,7 @@
 import { startCaseNotifierFor } from '../cases/wiring.js';
 import { startNodeRuntime } from '../node/bootstrap.js';
 import { configFromEnvOrExit } from '../node/config-env.js';
+import { runMain, stopOnSignals } from '../node/process-lifecycle.js';
 import { startWechatBot } from '../node/wechat-bot.js';
 
 async function main() {
@@ -18,21 +19,11 @@ async function main() {
   const notifier = startCaseNotifierFor(services);
   const wechat = await startWechatBot(services);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down the WeChat bot', { signal });
-    await wechat.stop().catch((err) => logger.error('bot stop failed', { err }));
-    await notifier.stop().catch((err) => logger.error('notifier stop failed', { err }));
-    await runtime.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  stopOnSignals(logger, 'the WeChat bot', [
+    ['bot', () => wechat.stop()],
+    ['notifier', () => notifier.stop()],
+    ['runtime', () => runtime.close()],
+  ]);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);
