@@ -15,6 +15,7 @@ import { createIntentClassifier } from '../src/intents/classifier.js';
 import { evaluate, formatReport } from '../src/intents/metrics.js';
 import { normalizeText } from '../src/intents/normalize.js';
 import { loadIntentsDir } from '../src/node/intents-fs.js';
+import { runCli } from './cli.js';
 
 const lineSchema = z.object({ text: z.string().min(1), intent: z.enum(INTENTS) });
 
@@ -99,15 +100,4 @@ function main() {
   }
 }
 
-// `… | head` closes stdout early: stop quietly.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
-
-try {
-  main();
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-}
+runCli(main);

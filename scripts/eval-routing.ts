@@ -19,6 +19,7 @@ import { evaluate, formatReport, type EvalReport, type Outcome } from '../src/in
 import { parseDepartments, type DepartmentDirectory } from '../src/knowledge/departments.js';
 import { parseCategoryMap, parseHistory, toHistoryExamples, type LabelledMessage } from '../src/routing/history.js';
 import { createRouter, trainRoutingModel, type Router } from '../src/routing/model.js';
+import { runCli } from './cli.js';
 
 function score(router: Router, test: LabelledMessage[]): Outcome[] {
   return test.map((m) => {
@@ -116,15 +117,4 @@ function main() {
   }
 }
 
-// `… | head` closes stdout early: stop quietly.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
-
-try {
-  main();
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-}
+runCli(main);

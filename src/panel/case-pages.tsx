@@ -9,7 +9,7 @@ import { CASE_NUMBER_RE, type CaseListFilter } from '../cases/service.js';
 import { CASE_STATUSES, SATISFACTION_LABELS, SATISFACTIONS, type CaseView } from '../cases/types.js';
 import { AppError } from '../http/errors.js';
 import type { Services } from '../services.js';
-import { AuditTrail, CaseFacts, CaseTable, DONE_MESSAGES, StatusOptions } from './case-view.js';
+import { AuditTrail, CaseFacts, CaseTable, DONE_MESSAGES, DueFilterTail, StatusOptions } from './case-view.js';
 import { Csrf, Layout } from './layout.js';
 
 const PAGE_SIZE = 50;
@@ -283,16 +283,7 @@ export function agentCasePages(services: Services) {
               ))}
             </select>
           </label>
-          <label>
-            时限
-            <select name="due">
-              <option value="">全部</option>
-              <option value="over" selected={q.due === 'over'}>已超期</option>
-              <option value="soon" selected={q.due === 'soon'}>即将到期</option>
-            </select>
-          </label>
-          <button type="submit" class="primary">筛选</button>
-          <span class="muted small">共 {total} 件</span>
+          <DueFilterTail due={q.due} total={total} />
         </form>
         <form method="get" action="/panel/cases" class="toolbar">
           <label>

@@ -190,6 +190,24 @@ export function CaseFacts(props: { v: CaseView; contact?: string; revealHref?: s
 }
 
 /** Status filter options for case lists. */
+/** The deadline filter, the submit button and the count: the tail of every case-list toolbar. */
+export function DueFilterTail(props: { due?: string; total: number }) {
+  return (
+    <>
+      <label>
+        时限
+        <select name="due">
+          <option value="">全部</option>
+          <option value="over" selected={props.due === 'over'}>已超期</option>
+          <option value="soon" selected={props.due === 'soon'}>即将到期</option>
+        </select>
+      </label>
+      <button type="submit" class="primary">筛选</button>
+      <span class="muted small">共 {props.total} 件</span>
+    </>
+  );
+}
+
 export function StatusOptions(props: { selected?: string }) {
   return (
     <>

@@ -6,7 +6,7 @@ import { noteSchema, reasonSchema, replySchema, extensionRequestSchema } from '.
 import type { CaseView } from '../cases/types.js';
 import type { Services } from '../services.js';
 import { caseListQuerySchema, Flash, listFilterOf, mountCaseActions, Pager } from './case-pages.js';
-import { AuditTrail, CaseFacts, CaseTable, StatusOptions } from './case-view.js';
+import { AuditTrail, CaseFacts, CaseTable, DueFilterTail, StatusOptions } from './case-view.js';
 import { Csrf, Layout } from './layout.js';
 
 function DeptActions(props: { v: CaseView; user: UserSession }) {
@@ -121,16 +121,7 @@ export function deptPages(services: Services) {
               <StatusOptions selected={q.status} />
             </select>
           </label>
-          <label>
-            时限
-            <select name="due">
-              <option value="">全部</option>
-              <option value="over" selected={q.due === 'over'}>已超期</option>
-              <option value="soon" selected={q.due === 'soon'}>即将到期</option>
-            </select>
-          </label>
-          <button type="submit" class="primary">筛选</button>
-          <span class="muted small">共 {total} 件</span>
+          <DueFilterTail due={q.due} total={total} />
         </form>
         <CaseTable items={items} hrefOf={(n) => `/dept/cases/${n}`} showDept={false} />
         <Pager base="/dept" q={{ status: q.status, due: q.due }} offset={q.offset} total={total} />
