@@ -68,7 +68,15 @@ export function answerText(hit: RetrievalHit): string {
   // A short passage reads better whole; a long one is cut to the sentences that answer.
   // Issuer and date travel in the citation, which every channel shows under the answer.
   const body = p.text.length <= SHORT_PASSAGE ? p.text : hit.answer;
-  return `根据${citeLine(hit)}：\n${body.trim()}`;
+  return `根据${citeLine(hit)}：\n${body.trim()}${repostNote(hit)}`;
+}
+
+/** "The same text is also in 《…》": a notice reposted by other sites is named, not repeated. */
+export function repostNote(hit: RetrievalHit): string {
+  const also = hit.alsoIn ?? [];
+  if (also.length === 0) return '';
+  const first = `《${also[0]!.title}》${also[0]!.docNo ? `（${also[0]!.docNo}）` : ''}`;
+  return `\n（同一内容另见${first}${also.length > 1 ? `等${also.length}份文件` : ''}）`;
 }
 
 export function smalltalk(intent: Intent): string {

@@ -83,6 +83,14 @@ function Result(props: { v: ResultView; q: string; services: Services }) {
           <a href={`/panel/doc/${encodeURIComponent(v.interprets.docId)}`}>{bookTitle(v.interprets.title)}</a>
         </div>
       )}
+      {(v.hit.alsoIn ?? []).length > 0 && (
+        <div class="links reposts">
+          同文另见：
+          {v.hit.alsoIn!.map((d) => (
+            <a href={`/panel/doc/${encodeURIComponent(d.docId)}`}>{bookTitle(d.title)}</a>
+          ))}
+        </div>
+      )}
       {v.interpretations.length > 0 && (
         <div class="links">
           相关解读：

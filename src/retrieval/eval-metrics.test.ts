@@ -28,4 +28,14 @@ describe('summarize', () => {
     expect(m.p50Ms).toBe(20);
     expect(m.p95Ms).toBe(40);
   });
+
+  it('counts a hit whose passage several documents share (a repost) for each of them', () => {
+    const gold = { docid: 'a', answer: '免征增值税' };
+    const m = summarize([
+      { docs: [['b', 'a'], 'c'], answers: ['免征增值税'], gold, ms: 1 },
+      { docs: [['b', 'c'], 'd', ['e', 'a']], answers: ['x'], gold, ms: 1 },
+    ]);
+    expect(m).toMatchObject({ recallAt1: 0.5, recallAt5: 1 });
+    expect(m.mrr).toBeCloseTo((1 + 1 / 3) / 2, 3);
+  });
 });

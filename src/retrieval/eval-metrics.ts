@@ -31,8 +31,11 @@ export function answerHit(gold: string, answer: string, minCoverage = 0.8): bool
 }
 
 export interface QuestionOutcome {
-  /** Document ids in ranked order (first occurrence of each). */
-  docs: string[];
+  /**
+   * The documents of each ranked hit, in order: a document id, or several when the hit's passage
+   * is in several documents word for word (a repost, `RetrievalHit.alsoIn`).
+   */
+  docs: Array<string | string[]>;
   /** Answer texts of the ranked hits. */
   answers: string[];
   gold: { docid: string; answer: string };
@@ -62,7 +65,7 @@ export function summarize(outcomes: QuestionOutcome[]): RetrievalMetrics {
   const n = outcomes.length || 1;
   let r1 = 0, r5 = 0, r10 = 0, mrr = 0, a1 = 0, a3 = 0;
   for (const o of outcomes) {
-    const rank = o.docs.indexOf(o.gold.docid);
+    const rank = o.docs.findIndex((d) => (typeof d === 'string' ? d === o.gold.docid : d.includes(o.gold.docid)));
     if (rank === 0) r1++;
     if (rank >= 0 && rank < 5) r5++;
     if (rank >= 0 && rank < 10) r10++;

@@ -4,7 +4,7 @@
  * stored beside it, loaded once per process by the retriever — so a query never touches the
  * corpus, and the model always matches the index it was built with.
  */
-import { computeStats, idf, terms, type TermStats } from './bm25.js';
+import { computeStats, DEFAULT_BM25, idf, terms, type TermStats } from './bm25.js';
 import { buildHomophoneTable, type Lexicon } from './query.js';
 import { EMPTY_SYNONYMS, type SynonymSet } from './synonyms.js';
 import type { PassageDocument } from './types.js';
@@ -27,6 +27,11 @@ export interface DocModel {
   idf(term: string): number;
   /** Term counts and length (in terms) of a document, or undefined when unknown. */
   counts(docId: string): { tf: Map<string, number>; len: number } | undefined;
+  /**
+   * Okapi BM25 of every document for weighted query terms (weights already include IDF), best
+   * first, at most `k`: candidate documents independent of what a passage search finds.
+   */
+  top(weights: Iterable<readonly [string, number]>, k: number): Array<[string, number]>;
 }
 
 /** The text of a passage that BM25 scores: title, document lead, heading path and body. */
@@ -77,9 +82,43 @@ function documentTexts(passages: Array<Pick<PassageDocument, 'docId' | 'title' |
 /** Parse the stored document lines (`docId<TAB>len<TAB>term tf term tf …`) lazily, with a bounded cache. */
 export function createDocModel(stats: TermStats, lines: Map<string, string>, maxCached = 2000): DocModel {
   const cache = new Map<string, { tf: Map<string, number>; len: number }>();
+  // Postings (term → documents and counts), built on the first `top` call: one pass over the lines.
+  let postings: { ids: string[]; lens: Float64Array; list: Map<string, Array<[number, number]>> } | undefined;
+  function buildPostings() {
+    const ids: string[] = [];
+    const lens: number[] = [];
+    const list = new Map<string, Array<[number, number]>>();
+    for (const [docId, line] of lines) {
+      const i = ids.length;
+      const tab = line.indexOf('\t');
+      ids.push(docId);
+      lens.push(Number(line.slice(0, tab)));
+      const parts = line.slice(tab + 1).split(' ');
+      for (let j = 0; j + 1 < parts.length; j += 2) {
+        const t = parts[j]!;
+        let l = list.get(t);
+        if (!l) list.set(t, (l = []));
+        l.push([i, Number(parts[j + 1])]);
+      }
+    }
+    return { ids, lens: Float64Array.from(lens), list };
+  }
   return {
     stats,
     idf: (t) => idf(stats, t),
+    top(weights, k) {
+      postings ??= buildPostings();
+      const { ids, lens, list } = postings;
+      const { k1, b } = DEFAULT_BM25;
+      const avg = stats.avgLen || 1;
+      const score = new Float64Array(ids.length);
+      for (const [t, w] of weights) {
+        for (const [i, f] of list.get(t) ?? []) score[i]! += (w * f * (k1 + 1)) / (f + k1 * (1 - b + (b * lens[i]!) / avg));
+      }
+      const out: Array<[string, number]> = [];
+      for (let i = 0; i < ids.length; i++) if (score[i]! > 0) out.push([ids[i]!, score[i]!]);
+      return out.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, k);
+    },
     counts(docId) {
       let e = cache.get(docId);
       if (e) return e;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadStoredModel, modelFromPassages } from './query-model.js';
 import { understandQuery } from './query.js';
-import { confidenceOf, scoreDocuments } from './retriever.js';
+import { confidenceOf, pickHits, REPOST_MIN_CHARS, scoreDocuments, topDocuments, type Scored } from './retriever.js';
+import type { PassageDocument } from './types.js';
 import { EMPTY_SYNONYMS } from './synonyms.js';
 
 const p = (docId: string, title: string, text: string) => ({ docId, title, headings: [], text, context: '' });
@@ -47,5 +48,47 @@ describe('confidenceOf', () => {
     const high = confidenceOf({ score: 2.4, coverage: 1 }, { score: 1.2 });
     expect(high).toBeGreaterThan(0.8);
     expect(low).toBeLessThan(0.6);
+  });
+});
+
+describe('topDocuments (whole-document candidates over the whole index)', () => {
+  it('ranks every document the model knows, not only passage candidates, best first', () => {
+    const u = understandQuery('缓缴社会保险费期间的滞纳金怎么算', EMPTY_SYNONYMS, model.lexicon, model.idf);
+    expect(topDocuments(u, model, 2)).toEqual(['spread', 'single']);
+    expect(topDocuments(u, model, 0)).toEqual([]);
+  });
+  it('leaves out documents sharing no term with the question', () => {
+    const u = understandQuery('房租', EMPTY_SYNONYMS, model.lexicon, model.idf);
+    expect(topDocuments(u, model, 5)).toEqual(['other']);
+  });
+});
+
+describe('pickHits', () => {
+  const text = '受疫情影响生产经营出现严重困难的企业，可申请缓缴社会保险费，缓缴期限原则上不超过6个月，缓缴期间免收滞纳金。';
+  const s = (docId: string, t: string, score: number, extra: Partial<PassageDocument> = {}): Scored => ({
+    doc: { id: `${docId}#${score}`, docId, title: `《${docId}》`, type: 'policy', headings: [], headingsText: '', text: t, status: '现行有效', departments: [], topics: [], ...extra } as PassageDocument,
+    score,
+    coverage: 1,
+    matched: new Set(),
+  });
+
+  it('shows a passage two documents share word for word once, naming the repost in alsoIn', () => {
+    const hits = pickHits([s('a', text, 3), s('b', ` ${text}\n`, 2.9, { docNo: '人社部发〔2020〕11号' }), s('c', '其他内容其他内容其他内容其他内容其他内容其他内容其他内容其他内容其他内容其他内容', 1)], 5, 1);
+    expect(hits.map((h) => h.doc.docId)).toEqual(['a', 'c']);
+    expect(hits[0]!.alsoIn).toEqual([{ docId: 'b', title: '《b》', docNo: '人社部发〔2020〕11号' }]);
+  });
+
+  it('does not show the repost document again through another of its passages', () => {
+    const hits = pickHits([s('a', text, 3), s('b', text, 2.9), s('b', '另一段不同的内容另一段不同的内容另一段不同的内容另一段不同的内容另一段不同的内容', 2)], 5, 1);
+    expect(hits.map((h) => h.doc.docId)).toEqual(['a']);
+  });
+
+  it('keeps short identical passages (headings, salutations) apart and respects limit and perDoc', () => {
+    const hi = '各省、自治区、直辖市人民政府：';
+    expect(hi.length).toBeLessThan(REPOST_MIN_CHARS);
+    const hits = pickHits([s('a', hi, 3), s('b', hi, 2), s('a', text, 1.5), s('c', text, 1)], 2, 1);
+    expect(hits.map((h) => h.doc.docId)).toEqual(['a', 'b']);
+    expect(hits.every((h) => h.alsoIn.length === 0)).toBe(true);
+    expect(pickHits([s('a', hi, 3), s('a', text, 2)], 5, 2)).toHaveLength(2);
   });
 });

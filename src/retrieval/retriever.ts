@@ -1,7 +1,7 @@
 import type { Meilisearch, MultiSearchParams, MultiSearchResponse } from 'meilisearch';
 import { selectAnswer } from './answer.js';
 import { DEFAULT_BM25, terms } from './bm25.js';
-import { buildFilter } from './filters.js';
+import { buildFilter, quoteFilterValue } from './filters.js';
 import { metaIndexName, META_ID } from './indexer.js';
 import { understandQuery, type UnderstoodQuery } from './query.js';
 import { loadStoredModel, type QueryModel, type StoredModel } from './query-model.js';
@@ -25,14 +25,26 @@ export interface MeiliRetrieverOptions {
   fieldWeights?: FieldWeights;
   /** Weight of whole-document BM25 beside the best passage's score when ranking documents (default DOC_WEIGHT). */
   docWeight?: number;
+  /**
+   * Documents ranked first by whole-document BM25 (over every document, in process) whose passages
+   * are fetched as candidates besides the passage queries' own (default DOC_CANDIDATES; 0 = off).
+   */
+  docCandidates?: number;
 }
+
+/**
+ * How many of the best whole-document matches also send their passages as candidates, and at most
+ * how many passages that brings (docs/benchmarks.md, "Retrieval": 8 documents / 100 passages).
+ */
+export const DOC_CANDIDATES = 8;
+export const DOC_CANDIDATE_PASSAGES = 100;
 
 /** Weight of the whole-document BM25 score in a document's rank (docs/benchmarks.md, "Retrieval"). */
 export const DOC_WEIGHT = 0.5;
 
 export { normalizeWidth, stripFillers, toSimplified } from './query.js';
 
-interface Scored {
+export interface Scored {
   doc: PassageDocument;
   score: number;
   coverage: number;
@@ -121,10 +133,8 @@ function scoreCandidates(cands: PassageDocument[], u: UnderstoodQuery, model: Qu
  * Evidence spread over several passages (the question's subject in one, its detail in another)
  * counts here, which passage-only scoring misses.
  */
-export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, model: QueryModel): Map<string, number> {
-  const out = new Map<string, number>();
-  const docs = model.docs;
-  if (!docs) return out;
+/** Query term weights for whole-document BM25 (document-level IDF × term weight) and their sum. */
+function documentWeights(u: UnderstoodQuery, docs: NonNullable<QueryModel['docs']>): { weights: Array<[string, number]>; total: number } {
   const weights: Array<[string, number]> = [];
   let total = 0;
   for (const [t, w] of u.terms) {
@@ -132,6 +142,24 @@ export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, mod
     weights.push([t, x]);
     total += x;
   }
+  return { weights, total };
+}
+
+/**
+ * The `k` documents with the best whole-document BM25 over the whole index (not only among
+ * passage candidates): a question whose words are spread over a document, or whose passage the
+ * passage queries rank low, still brings that document's passages in.
+ */
+export function topDocuments(u: UnderstoodQuery, model: QueryModel, k: number): string[] {
+  if (!model.docs || k <= 0) return [];
+  return model.docs.top(documentWeights(u, model.docs).weights, k).map(([id]) => id);
+}
+
+export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, model: QueryModel): Map<string, number> {
+  const out = new Map<string, number>();
+  const docs = model.docs;
+  if (!docs) return out;
+  const { weights, total } = documentWeights(u, docs);
   const { k1, b } = DEFAULT_BM25;
   const avg = docs.stats.avgLen || 1;
   for (const id of docIds) {
@@ -146,6 +174,42 @@ export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, mod
     out.set(id, s / (total || 1));
   }
   return out;
+}
+
+/** Passages at least this long that are identical in two documents are one passage (a repost). */
+export const REPOST_MIN_CHARS = 40;
+
+const repostKey = (text: string) => text.replace(/\s+/g, '');
+
+/**
+ * The hits, best first: at most `perDoc` passages per document, and a passage whose text another
+ * document repeats word for word (one notice reposted by several sites) shown once, with the
+ * other documents in `alsoIn` — a citizen or agent should not get the same text twice.
+ */
+export function pickHits(scored: Scored[], limit: number, perDoc: number): Array<Scored & { alsoIn: NonNullable<RetrievalHit['alsoIn']> }> {
+  const count = new Map<string, number>();
+  const picked: Array<Scored & { alsoIn: NonNullable<RetrievalHit['alsoIn']> }> = [];
+  const byText = new Map<string, (typeof picked)[number]>();
+  for (const s of scored) {
+    const key = repostKey(s.doc.text);
+    const same = key.length >= REPOST_MIN_CHARS ? byText.get(key) : undefined;
+    if (same) {
+      const { docId, title, docNo, issuer, published } = s.doc;
+      if (same.doc.docId !== docId && !same.alsoIn.some((d) => d.docId === docId)) {
+        same.alsoIn.push({ docId, title, ...(docNo ? { docNo } : {}), ...(issuer ? { issuer } : {}), ...(published ? { published } : {}) });
+        count.set(docId, perDoc); // the repost is shown through this hit
+      }
+      continue;
+    }
+    if (picked.length >= limit) continue; // keep looking only for reposts of what is picked
+    const n = count.get(s.doc.docId) ?? 0;
+    if (n >= perDoc) continue;
+    count.set(s.doc.docId, n + 1);
+    const hit = { ...s, alsoIn: [] };
+    picked.push(hit);
+    if (key.length >= REPOST_MIN_CHARS) byText.set(key, hit);
+  }
+  return picked;
 }
 
 /** Query phrases whose bigrams the passage contains, for highlighting (e.g. ['社会保险', '缓缴']). */
@@ -190,6 +254,7 @@ export function confidenceOf(top: { score: number; coverage: number } | undefine
 export function createMeiliRetriever(client: Meilisearch, indexName: string, opts: MeiliRetrieverOptions = {}): Retriever {
   const candidates = opts.candidates ?? 40;
   const docWeight = opts.docWeight ?? DOC_WEIGHT;
+  const docCandidates = opts.docCandidates ?? DOC_CANDIDATES;
   const ttl = opts.modelTtlMs ?? 10_000;
   const now = opts.now ?? Date.now;
   const cache = new TermCache(opts.fieldWeights ?? FIELD_WEIGHTS);
@@ -239,6 +304,17 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
           .filter((x) => x.q && !seenQ.has(x.q + x.matchingStrategy) && seenQ.add(x.q + x.matchingStrategy))
           .map((x) => ({ indexUid: indexName, q: x.q, matchingStrategy: x.matchingStrategy, limit: candidates, filter })),
       };
+      // Every passage (up to DOC_CANDIDATE_PASSAGES) of the best whole documents, in the same round
+      // trip: a filter-only query, since their passages may share few words with the question.
+      const topDocs = topDocuments(u, model, docCandidates);
+      if (topDocs.length > 0) {
+        params.queries.push({
+          indexUid: indexName,
+          q: '',
+          limit: DOC_CANDIDATE_PASSAGES,
+          filter: [...filter, `docId IN [${topDocs.map(quoteFilterValue).join(', ')}]`],
+        });
+      }
       let res: MultiSearchResponse<PassageDocument>;
       try {
         res = await client.multiSearch<MultiSearchParams, PassageDocument>(params);
@@ -253,16 +329,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
         for (const s of scored) s.score += docWeight * (docScores.get(s.doc.docId) ?? 0);
       }
       scored.sort((a, b) => b.score - a.score);
-      const perDoc = new Map<string, number>();
-      const maxPerDoc = searchOpts.perDoc ?? 1;
-      const picked: Scored[] = [];
-      for (const s of scored) {
-        const n = perDoc.get(s.doc.docId) ?? 0;
-        if (n >= maxPerDoc) continue;
-        perDoc.set(s.doc.docId, n + 1);
-        picked.push(s);
-        if (picked.length >= limit) break;
-      }
+      const picked = pickHits(scored, limit, searchOpts.perDoc ?? 1);
       const answerWeights = new Map([...u.terms].map(([t, w]) => [t, model.idf(t) * w]));
       const hits: RetrievalHit[] = picked.map((s) => {
         const { headingsText: _h, ...passage } = s.doc;
@@ -272,12 +339,15 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
           answer: selectAnswer(s.doc.text, answerWeights),
           matched: matchedPhrases(`${u.normalized} ${u.rewritten}`, s.matched),
           coverage: Math.round(s.coverage * 1000) / 1000,
+          ...(s.alsoIn.length > 0 ? { alsoIn: s.alsoIn } : {}),
         };
       });
+      const top = picked[0];
       return {
         normalized: u.normalized,
         hits,
-        confidence: confidenceOf(picked[0], scored.find((x) => x.doc.docId !== picked[0]?.doc.docId)),
+        // The runner-up is the best passage of another document that is not a repost of the first.
+        confidence: confidenceOf(top, top && scored.find((x) => x.doc.docId !== top.doc.docId && !top.alsoIn.some((d) => d.docId === x.doc.docId))),
         tookMs: now() - started,
         understanding: { rewritten: u.rewritten, keywords: u.keywords, topic: u.topic, corrections: u.corrections, expansions: u.expansions },
       } satisfies RetrievalResult;

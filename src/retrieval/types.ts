@@ -25,6 +25,11 @@ export interface RetrievalHit {
   matched?: string[];
   /** 0..1: IDF-weighted share of the question's terms the passage contains. */
   coverage?: number;
+  /**
+   * Other documents holding this very passage (reposts of one notice by several sites or
+   * departments): shown once, the first document cited, these named beside it.
+   */
+  alsoIn?: Array<Pick<Passage, 'docId' | 'title' | 'docNo' | 'issuer' | 'published'>>;
 }
 
 export interface RetrievalResult {

@@ -84,4 +84,22 @@ describe('ingested documents live beside knowledge/', () => {
     const res = await services.retriever.search('交不起房租了怎么办', { limit: 3 });
     expect(res.hits[0]?.passage.docId).toBe('ingested-rent-relief');
   });
+
+  it('show a notice reposted word for word by two sites once, citing one and naming the other', async () => {
+    const { meili, config } = services;
+    const body = '二、受疫情影响生产经营出现严重困难的企业，可申请缓缴供暖费，缓缴期限原则上不超过6个月，缓缴期间免收滞纳金。';
+    const repost = (id: string, title: string, issuer: string): KnowledgeDoc => ({
+      id, title, type: 'policy', issuer, published: '2021-03-02', status: '现行有效', departments: [], topics: [], body, source: `${id}.jsonl:1`,
+    });
+    await addIngestedDocs(meili, config.INDEX_NAME, [repost('heating-relief-a', '关于缓缴供暖费的通知（测试）', '测试单位甲'), repost('heating-relief-b', '转发：关于缓缴供暖费的通知（测试）', '测试单位乙')]);
+    const knowledge = loadKnowledgeDir(KNOWLEDGE_DIR).docs.flatMap(chunkDocument);
+    await syncPassageIndex(meili, config.INDEX_NAME, knowledge, loadSynonyms(KNOWLEDGE_DIR));
+    const res = await services.retriever.search('供暖费能晚点交吗', { limit: 5 });
+    const top = res.hits[0]!;
+    expect(['heating-relief-a', 'heating-relief-b']).toContain(top.passage.docId);
+    expect(top.alsoIn?.map((d) => d.docId)).toEqual([top.passage.docId === 'heating-relief-a' ? 'heating-relief-b' : 'heating-relief-a']);
+    expect(res.hits.filter((h) => h.passage.docId.startsWith('heating-relief'))).toHaveLength(1);
+    // Not two near-equal options to choose from: the answer is confident.
+    expect(res.confidence).toBeGreaterThanOrEqual(ANSWER_THRESHOLD);
+  });
 });
