@@ -34,10 +34,12 @@ export interface MeiliRetrieverOptions {
 
 /**
  * How many of the best whole-document matches also send their passages as candidates, and at most
- * how many passages that brings (docs/benchmarks.md, "Retrieval": 8 documents / 100 passages).
+ * how many passages that brings (docs/benchmarks.md, "Retrieval": 8 documents / 200 passages).
  */
 export const DOC_CANDIDATES = 8;
-export const DOC_CANDIDATE_PASSAGES = 100;
+export const DOC_CANDIDATE_PASSAGES = 200;
+/** Documents whose passages the retriever keeps in process (for document candidates). */
+const DOC_CACHE_MAX = 5_000;
 
 /** Weight of the whole-document BM25 score in a document's rank (docs/benchmarks.md, "Retrieval"). */
 export const DOC_WEIGHT = 0.5;
@@ -258,6 +260,8 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
   const ttl = opts.modelTtlMs ?? 10_000;
   const now = opts.now ?? Date.now;
   const cache = new TermCache(opts.fieldWeights ?? FIELD_WEIGHTS);
+  // All passages of a document, as fetched for document candidates; immutable for one index hash.
+  const docPassages = new Map<string, PassageDocument[]>();
   let state: { hash: string; model: QueryModel; checkedAt: number } | undefined;
   let pending: Promise<QueryModel> | undefined;
 
@@ -272,6 +276,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
     const full = hash ? await meta.getDocument<{ model?: StoredModel }>(META_ID).catch(() => undefined) : undefined;
     const model = loadStoredModel(full?.model);
     cache.clear();
+    docPassages.clear();
     state = { hash, model, checkedAt: now() };
     return model;
   }
@@ -306,13 +311,17 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       };
       // Every passage (up to DOC_CANDIDATE_PASSAGES) of the best whole documents, in the same round
       // trip: a filter-only query, since their passages may share few words with the question.
+      // Without filters, documents fetched whole before come from the in-process copy.
       const topDocs = topDocuments(u, model, docCandidates);
-      if (topDocs.length > 0) {
+      const fromCache = filter.length === 0 ? topDocs.filter((d) => docPassages.has(d)) : [];
+      const toFetch = topDocs.filter((d) => !fromCache.includes(d));
+      const docQuery = toFetch.length > 0 ? params.queries.length : -1;
+      if (toFetch.length > 0) {
         params.queries.push({
           indexUid: indexName,
           q: '',
           limit: DOC_CANDIDATE_PASSAGES,
-          filter: [...filter, `docId IN [${topDocs.map(quoteFilterValue).join(', ')}]`],
+          filter: [...filter, `docId IN [${toFetch.map(quoteFilterValue).join(', ')}]`],
         });
       }
       let res: MultiSearchResponse<PassageDocument>;
@@ -323,6 +332,14 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       }
       const byId = new Map<string, PassageDocument>();
       for (const r of res.results) for (const h of r.hits) if (!byId.has(h.id)) byId.set(h.id, h);
+      for (const d of fromCache) for (const h of docPassages.get(d)!) if (!byId.has(h.id)) byId.set(h.id, h);
+      const fetched = res.results[docQuery];
+      if (fetched && filter.length === 0 && fetched.hits.length < DOC_CANDIDATE_PASSAGES) {
+        // Complete (fewer than the limit came back): keep them for the next question.
+        if (docPassages.size + toFetch.length > DOC_CACHE_MAX) docPassages.clear();
+        for (const d of toFetch) docPassages.set(d, []);
+        for (const h of fetched.hits) docPassages.get(h.docId)?.push(h);
+      }
       const scored = scoreCandidates([...byId.values()], u, model, cache);
       if (docWeight > 0) {
         const docScores = scoreDocuments(new Set(scored.map((s) => s.doc.docId)), u, model);

@@ -5,7 +5,8 @@ import type { KnowledgeDoc } from '../../src/knowledge/schema.js';
 import { loadSynonyms } from '../../src/node/bootstrap.js';
 import { loadKnowledgeDir } from '../../src/node/knowledge-fs.js';
 import { addIngestedDocs, ingestedIndexName, loadIngestedDocs, syncPassageIndex } from '../../src/retrieval/indexer.js';
-import { ANSWER_THRESHOLD } from '../../src/retrieval/retriever.js';
+import type { MultiSearchParams } from 'meilisearch';
+import { ANSWER_THRESHOLD, createMeiliRetriever } from '../../src/retrieval/retriever.js';
 import { KNOWLEDGE_DIR, testServices, type TestServices } from '../helpers/services.js';
 
 let services: TestServices;
@@ -62,6 +63,35 @@ describe('retrieval through the chat (shipped knowledge base, real Meilisearch)'
     expect(res.hits[0]!.matched).toContain('政府信息公开');
     const none = await services.retriever.search('政府信息公开', { filters: { docId: 'no"such OR type = "guide' } });
     expect(none.hits).toEqual([]);
+  });
+});
+
+describe('document candidates', () => {
+  it('fetch the best documents\' passages once, then reuse them: same hits, smaller searches', async () => {
+    const sent: Array<Array<{ q?: string | null; filter?: unknown }>> = [];
+    const meili = services.meili;
+    const counting = new Proxy(meili, {
+      get(target, prop, receiver) {
+        if (prop === 'multiSearch') {
+          return (params: MultiSearchParams) => {
+            sent.push(params.queries);
+            return target.multiSearch(params);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const retriever = createMeiliRetriever(counting, services.config.INDEX_NAME);
+    const docQuery = (qs: Array<{ q?: string | null; filter?: unknown }>) => qs.filter((q) => q.q === '' && JSON.stringify(q.filter).includes('docId IN'));
+    const first = await retriever.search('申请政府信息公开需要提交哪些材料', { limit: 3 });
+    expect(docQuery(sent[0]!)).toHaveLength(1);
+    const second = await retriever.search('申请政府信息公开需要提交哪些材料', { limit: 3 });
+    expect(docQuery(sent[1]!)).toHaveLength(0);
+    expect(second.hits.map((h) => h.passage.id)).toEqual(first.hits.map((h) => h.passage.id));
+    expect(first.hits[0]?.passage.docId).toBe('guide-apply-government-information');
+    // With filters the passages are always searched with the filter, never taken from the copy.
+    await retriever.search('申请政府信息公开需要提交哪些材料', { limit: 3, filters: { type: ['guide'] } });
+    expect(JSON.stringify(docQuery(sent[2]!)[0]?.filter)).toContain('type = \\"guide\\"');
   });
 });
 
