@@ -58,7 +58,7 @@ async function main() {
     for (const m of messages) for (const d of m.departments) perDept.set(d, (perDept.get(d) ?? 0) + 1);
     log(`read ${messages.length} messages (${skipped.length} skipped); ${r.added} new, ${r.total} in history`);
     log(`per department: ${[...perDept].map(([d, n]) => `${d} ${n}`).join(', ')}`);
-    log(`trained in ${(r.trainMs / 1000).toFixed(1)} s: ${r.model.model.features.length} features, ${r.model.model.labels.length} departments; saved to ${config.REDIS_PREFIX}routing:model`);
+    log(`trained in ${(r.trainMs / 1000).toFixed(1)} s: ${r.model.model.features.length} character and ${r.model.words?.model.features.length ?? 0} word features, ${r.model.model.labels.length} departments; saved to ${config.REDIS_PREFIX}routing:model`);
     log('restart the service (or call services.routing.reload()) to use it');
   } finally {
     redis.disconnect();

@@ -51,6 +51,25 @@ describe('learning from history', () => {
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
+  it('learns a word expert from history and still loads a model saved without one', () => {
+    const model = trainRoutingModel({ directory, history });
+    expect(trainRoutingModel({ directory }).words).toBeUndefined();
+    expect(model.words!.model.features.some((f) => f.startsWith('p:'))).toBe(true);
+    const { words: _words, ...older } = model;
+    expect(createRouter({ directory, model: older }).route('楼前的灯坏了').department).toBe('transport');
+  });
+
+  it('routes long letters by the learned experts alone, short messages with the directory too', () => {
+    // History that contradicts the directory: 工资 messages handled by transport.
+    const odd = Array.from({ length: 10 }, (_, i) => ({ text: `${i}号车队老板拖欠工资`, departments: ['transport'] }));
+    const router = createRouter({ directory, model: trainRoutingModel({ directory, history: odd }) });
+    expect(router.route('拖欠工资').department).toBe('hrss');
+    const long = router.route(`车队老板拖欠工资，${'我们几个司机找了很多次都没有结果，'.repeat(3)}`);
+    expect(long.department).toBe('transport');
+    // With the directory model in the product too, this is ≈ 0.66.
+    expect(long.confidence).toBeGreaterThan(0.85);
+  });
+
   it('never routes to a department the directory no longer lists', () => {
     const model = trainRoutingModel({ directory, history });
     const smaller = parseDepartments(readFileSync(file, 'utf8').replace(/  - id: transport[\s\S]*$/, ''), file);

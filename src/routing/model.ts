@@ -10,6 +10,7 @@ import {
   type FeatureMap,
   type SerializedModel,
   type TrainingExample,
+  type TrainOptions,
 } from '../intents/linear-model.js';
 import { normalizeText } from '../intents/normalize.js';
 
@@ -20,20 +21,33 @@ export interface HistoryExample {
   departments: string[];
 }
 
-/** What is persisted: the trained softmax model plus the idf of its features. */
-export interface RoutingModel {
-  version: 1;
-  trainedAt: string;
-  /** History examples the model learned from (the directory is always included). */
-  historyCount: number;
+/** One trained expert as persisted: a softmax model plus the idf of its features. */
+export interface RoutingExpert {
   model: SerializedModel;
   /** idf per feature, aligned with `model.features`. */
   idf: number[];
 }
 
+/**
+ * What is persisted: the character-gram expert (`model`, `idf`, kept at the top level so models
+ * saved before the word expert existed still load) and, when the runtime that trained it had
+ * word segmentation, the word expert.
+ */
+export interface RoutingModel extends RoutingExpert {
+  version: 1;
+  trainedAt: string;
+  /** History examples the model learned from (the directory is always included). */
+  historyCount: number;
+  /** Expert over ICU dictionary words and word pairs; absent in older models. */
+  words?: RoutingExpert;
+}
+
 const SKIP_CHAR = /[\s\p{P}]/u;
-/** Characters of a message looked at; long letters say what they are about early. */
-const MAX_CHARS = 800;
+/**
+ * Characters of a message looked at. Cross-validated on the development history (inner folds,
+ * see docs/benchmarks.md): reading whole letters (2,000) beat the first 800 or 400 characters.
+ */
+const MAX_CHARS = 2000;
 /**
  * Share of a department's training weight given to its directory entries when it also has
  * history (the rest goes to its history messages). Swept on the development data: 0.1, 0.2
@@ -41,9 +55,27 @@ const MAX_CHARS = 800;
  * set; 0.2 taken as the middle (see docs/benchmarks.md).
  */
 const DIRECTORY_SHARE = 0.2;
+/**
+ * Training of the learned experts. The L2 penalty was chosen by cross-validation inside the
+ * development data only (4 inner folds over 4/5 of the history; the last fifth never took part
+ * in a choice): 1e-6 / 1e-5 / 1e-4 / 3e-4 / 1e-3 gave 0.866 / 0.863 / 0.876 / 0.879 / 0.875
+ * for characters; the word expert is best at 3e-4 to 1e-3 as well.
+ */
+const LEARNED_TRAINING: TrainOptions = { epochs: 12, learningRate: 0.5, l2: 3e-4, seed: 7, minCount: 2 };
+/** The directory-only model learns from a few hundred short texts: light regularisation. */
+const DIRECTORY_TRAINING: TrainOptions = { epochs: 12, learningRate: 0.5, l2: 1e-6, seed: 7, minCount: 2 };
+
+/**
+ * Dictionary word segmentation from ICU (Node and Workers). A runtime without it trains and
+ * uses the character expert alone.
+ */
+const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter('zh', { granularity: 'word' }) : undefined;
+
+type Counts = Map<string, number>;
+type Featurizer = (text: string) => Counts;
 
 interface Doc {
-  counts: Map<string, number>;
+  text: string;
   label: string;
   weight: number;
 }
@@ -71,26 +103,45 @@ function balanceWeights(docs: Doc[], nDir: number, departments: number): void {
   });
 }
 
+const normalizedChars = (text: string) => normalizeText(text).slice(0, MAX_CHARS);
+
+function addCount(counts: Counts, g: string): void {
+  counts.set(g, (counts.get(g) ?? 0) + 1);
+}
+
 /**
  * Character 1-2-grams with counts, of a normalised text (punctuation and spaces dropped).
- * Chosen by 5-fold cross-validation on the development history: adding trigrams or ICU
- * dictionary words did not help (0.874-0.879 against 0.880).
+ * Adding trigrams did not help (0.874 against 0.880, 5-fold on the development history).
  */
-function gramCounts(text: string): Map<string, number> {
-  const norm = normalizeText(text).slice(0, MAX_CHARS);
-  const chars = [...norm].filter((c) => !SKIP_CHAR.test(c));
-  const counts = new Map<string, number>();
-  const add = (g: string) => counts.set(g, (counts.get(g) ?? 0) + 1);
+function charGrams(text: string): Counts {
+  const chars = [...normalizedChars(text)].filter((c) => !SKIP_CHAR.test(c));
+  const counts: Counts = new Map();
   for (let i = 0; i < chars.length; i++) {
-    const a = chars[i]!;
-    add(a);
-    if (i + 1 < chars.length) add(a + chars[i + 1]!);
+    addCount(counts, chars[i]!);
+    if (i + 1 < chars.length) addCount(counts, chars[i]! + chars[i + 1]!);
+  }
+  return counts;
+}
+
+/**
+ * ICU dictionary words of two or more characters and pairs of consecutive words, with counts.
+ * The pairs carry most of the gain (words alone 0.841, with pairs 0.883, inner folds): they
+ * catch phrases such as 拖欠_工资 or 小区_物业 that single characters and words miss.
+ */
+function wordGrams(text: string): Counts {
+  const counts: Counts = new Map();
+  let prev = '';
+  for (const w of segmenter!.segment(normalizedChars(text))) {
+    if (!w.isWordLike) continue;
+    if (w.segment.length >= 2) addCount(counts, `w:${w.segment}`);
+    if (prev) addCount(counts, `p:${prev}_${w.segment}`);
+    prev = w.segment;
   }
   return counts;
 }
 
 /** Sublinear tf x idf, unit length; grams without an idf (unseen in training) are dropped. */
-function tfidf(counts: Map<string, number>, idf: Map<string, number>): FeatureMap {
+function tfidf(counts: Counts, idf: Map<string, number>): FeatureMap {
   const f: FeatureMap = new Map();
   let norm = 0;
   for (const [g, c] of counts) {
@@ -111,6 +162,18 @@ export function directoryTexts(d: Department): string[] {
   return [`${d.name} ${d.short} ${d.responsibilities} ${d.keywords.join(" ")}`, d.short, ...duties, ...d.keywords];
 }
 
+function trainExpert(docs: Doc[], featurize: Featurizer, opts: TrainOptions): RoutingExpert {
+  const counts = docs.map((d) => featurize(d.text));
+  const df = new Map<string, number>();
+  for (const c of counts) for (const g of c.keys()) df.set(g, (df.get(g) ?? 0) + 1);
+  const idf = new Map([...df].map(([g, n]) => [g, Math.log((1 + docs.length) / (1 + n)) + 1]));
+  const examples: TrainingExample[] = docs.map((d, i) => ({ features: tfidf(counts[i]!, idf), label: d.label, weight: d.weight }));
+  // Grams seen in one training text only are dropped (minCount 2): they cannot generalise, and
+  // they would more than double the persisted model.
+  const trained = pruneModel(trainSoftmax(examples, opts));
+  return { model: serializeModel(trained), idf: trained.features.map((f) => idf.get(f)!) };
+}
+
 export interface TrainRoutingInput {
   directory: DepartmentDirectory;
   history?: HistoryExample[];
@@ -118,36 +181,26 @@ export interface TrainRoutingInput {
 }
 
 /**
- * Train the department router: multinomial logistic regression over tf-idf character
- * 1-2-grams, from the directory (names, duties, keywords) plus past handled messages, with
- * class-balanced weights. Deterministic; a few seconds for 3,000 messages.
+ * Train the department router from the directory (names, duties, keywords) plus past handled
+ * messages, with class-balanced weights: two multinomial logistic regressions, one over tf-idf
+ * character 1-2-grams and one over tf-idf ICU words and word pairs. Deterministic; seconds for
+ * 3,000 messages. Without history only the character expert is trained (the directory's texts
+ * are too short for word pairs).
  */
 export function trainRoutingModel({ directory, history = [], now = new Date() }: TrainRoutingInput): RoutingModel {
   const known = new Set(directory.list.map((d) => d.id));
   const docs: Doc[] = [];
-  for (const d of directory.list) for (const t of directoryTexts(d)) docs.push({ counts: gramCounts(t), label: d.id, weight: 1 });
+  for (const d of directory.list) for (const text of directoryTexts(d)) docs.push({ text, label: d.id, weight: 1 });
   const nDir = docs.length;
   for (const h of history) {
     const depts = h.departments.filter((d) => known.has(d));
-    if (!depts.length) continue;
-    const counts = gramCounts(h.text);
-    for (const d of depts) docs.push({ counts, label: d, weight: 1 / depts.length });
+    for (const d of depts) docs.push({ text: h.text, label: d, weight: 1 / depts.length });
   }
-  const df = new Map<string, number>();
-  for (const d of docs) for (const g of d.counts.keys()) df.set(g, (df.get(g) ?? 0) + 1);
-  const idf = new Map([...df].map(([g, n]) => [g, Math.log((1 + docs.length) / (1 + n)) + 1]));
+  const learned = docs.length > nDir;
   balanceWeights(docs, nDir, directory.list.length);
-  const examples: TrainingExample[] = docs.map((d) => ({ features: tfidf(d.counts, idf), label: d.label, weight: d.weight }));
-  // Grams seen in one training text only are dropped: they cannot generalise, and they would
-  // more than double the persisted model (7.5 MB for 3,000 messages instead of 19 MB).
-  const trained = pruneModel(trainSoftmax(examples, { epochs: 12, learningRate: 0.5, l2: 1e-6, seed: 7, minCount: 2 }));
-  return {
-    version: 1,
-    trainedAt: now.toISOString(),
-    historyCount: history.length,
-    model: serializeModel(trained),
-    idf: trained.features.map((f) => idf.get(f)!),
-  };
+  const chars = trainExpert(docs, charGrams, learned ? LEARNED_TRAINING : DIRECTORY_TRAINING);
+  const words = learned && segmenter ? trainExpert(docs, wordGrams, LEARNED_TRAINING) : undefined;
+  return { version: 1, trainedAt: now.toISOString(), historyCount: history.length, ...chars, ...(words ? { words } : {}) };
 }
 
 export interface RouteCandidate {
@@ -171,41 +224,59 @@ export interface Router {
 }
 
 /**
- * Weight of the learned model against the directory-only model in the product of experts.
- * Swept on the development data (1.0 / 0.7 / 0.5): 0.883 / 0.875 / 0.847 cross-validated on
- * history, 0.887 / 0.948 / 0.974 on the short chat set; see docs/benchmarks.md.
+ * Weight of the learned experts against the directory-only model in the product of experts,
+ * for short messages. Swept on the development data (1.0 / 0.7 / 0.5): 0.883 / 0.875 / 0.847
+ * cross-validated on history, 0.887 / 0.948 / 0.974 on the short chat set; see docs/benchmarks.md.
  */
-const LEARNED_WEIGHT = 0.7;
+const LEARNED_WEIGHT_SHORT = 0.7;
+/**
+ * Messages at least this long are routed by the learned experts alone. The directory model
+ * learns from short duty and keyword texts and helps on short messages, but on long letters it
+ * only adds noise (inner folds on history: directory everywhere 0.861, below 30 characters
+ * 0.890, nowhere 0.891; below 60 / 120: 0.888 / 0.880).
+ */
+const SHORT_MESSAGE = 30;
+
+type Scorer = (text: string) => Map<string, number>;
+
+function scorerOf(expert: RoutingExpert, featurize: Featurizer): Scorer {
+  const compiled: CompiledModel = compileModel(deserializeModel(expert.model));
+  const idf = new Map(expert.model.features.map((f, i) => [f, expert.idf[i]!]));
+  return (text) => new Map(predict(compiled, tfidf(featurize(text), idf)).ranked.map((r) => [r.label, r.p]));
+}
+
+const logP = (p: number | undefined) => Math.log((p ?? 0) + 1e-12);
 
 /**
  * A router from the directory and, if given, a trained model (from `loadRoutingModel`).
- * With a model, scores are a weighted product of experts: the learned model (history plus
- * directory; good on long letters, but it only knows the departments history covers well)
- * and a model of the directory alone (sharp on short messages naming a duty or keyword).
+ * With a model, scores are a weighted product of experts: the learned experts (history plus
+ * directory, characters and words, equal weight; good on long letters, but they only know the
+ * departments history covers well) and, for short messages, a model of the directory alone
+ * (sharp on messages naming a duty or keyword).
  * Departments the model knows but the directory no longer lists are never returned.
  * @example createRouter({ directory }).route('开发商迟迟不交房').department // 'housing'
  */
 export function createRouter({ directory, model }: { directory: DepartmentDirectory; model?: RoutingModel }): Router {
-  const scorerOf = (m: RoutingModel) => {
-    const compiled: CompiledModel = compileModel(deserializeModel(m.model));
-    const idf = new Map(m.model.features.map((f, i) => [f, m.idf[i]!]));
-    return (text: string) => predict(compiled, tfidf(gramCounts(text), idf)).ranked;
-  };
-  const dirOnly = scorerOf(trainRoutingModel({ directory }));
-  const learned = model ? scorerOf(model) : undefined;
+  const dirOnly = scorerOf(trainRoutingModel({ directory }), charGrams);
+  const learned = model ? [scorerOf(model, charGrams), ...(model.words && segmenter ? [scorerOf(model.words, wordGrams)] : [])] : [];
   const listed = new Set(directory.list.map((d) => d.id));
   return {
     historyCount: model?.historyCount ?? 0,
     route(text) {
-      let ranked = dirOnly(text);
-      if (learned) {
-        const pd = new Map(ranked.map((r) => [r.label, r.p]));
-        const comb = learned(text).map((r) => ({ label: r.label, s: LEARNED_WEIGHT * Math.log(r.p + 1e-12) + (1 - LEARNED_WEIGHT) * Math.log((pd.get(r.label) ?? 0) + 1e-12) }));
+      const pd = dirOnly(text);
+      let ranked = [...pd].map(([label, p]) => ({ label, p }));
+      if (learned.length) {
+        const wDir = [...normalizeText(text)].length < SHORT_MESSAGE ? 1 - LEARNED_WEIGHT_SHORT : 0;
+        const ps = learned.map((s) => s(text));
+        const comb = [...ps[0]!.keys()].map((label) => ({
+          label,
+          s: ((1 - wDir) * ps.reduce((t, p) => t + logP(p.get(label)), 0)) / ps.length + wDir * logP(pd.get(label)),
+        }));
         const max = Math.max(...comb.map((c) => c.s));
         const z = comb.reduce((t, c) => t + Math.exp(c.s - max), 0);
-        ranked = comb.map((c) => ({ label: c.label, p: Math.exp(c.s - max) / z })).sort((a, b) => b.p - a.p || (a.label < b.label ? -1 : 1));
+        ranked = comb.map((c) => ({ label: c.label, p: Math.exp(c.s - max) / z }));
       }
-      ranked = ranked.filter((r) => listed.has(r.label));
+      ranked = ranked.filter((r) => listed.has(r.label)).sort((a, b) => b.p - a.p || (a.label < b.label ? -1 : 1));
       const top = ranked[0] ?? { label: directory.list[0]!.id, p: 0 };
       return {
         department: top.label,
