@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileModel, deserializeModel, predict, serializeModel, trainSoftmax, type FeatureMap } from './linear-model.js';
+import { compileModel, deserializeModel, predict, serializeModel, trainSoftmax, trainSoftmaxAveraged, type FeatureMap } from './linear-model.js';
 
 const fm = (...keys: string[]): FeatureMap => new Map(keys.map((k) => [k, 1]));
 const data = [
@@ -18,6 +18,17 @@ describe('softmax regression', () => {
     expect(predict(m, fm('c')).ranked[0]!.label).toBe('C');
     const total = predict(m, fm('zzz')).ranked.reduce((s, r) => s + r.p, 0);
     expect(total).toBeCloseTo(1, 6);
+  });
+
+  it('averages seeded runs into one model', () => {
+    const opts = { epochs: 5, seed: 3 };
+    expect(trainSoftmaxAveraged(data, opts, 1)).toEqual(trainSoftmax(data, opts));
+    const runs = [3, 4, 5].map((seed) => trainSoftmax(data, { ...opts, seed }));
+    const avg = trainSoftmaxAveraged(data, opts, 3);
+    expect(runs[0]!.weights).not.toEqual(runs[1]!.weights);
+    avg.weights.forEach((w, i) => expect(w).toBeCloseTo(runs.reduce((t, r) => t + r.weights[i]!, 0) / 3, 5));
+    avg.bias.forEach((b, k) => expect(b).toBeCloseTo(runs.reduce((t, r) => t + r.bias[k]!, 0) / 3, 5));
+    expect(predict(compileModel(avg), fm('b')).ranked[0]!.label).toBe('B');
   });
 
   it('survives serialisation exactly', () => {

@@ -26,7 +26,11 @@ const COLLOQUIAL: Array<[RegExp, string]> = [
   [/嘞|咧|哩/g, '了'],
   [/谢谢啦|谢啦|多谢啦|\b(?:3q|thx|thanks|thank you)\b/g, '谢谢'],
   [/拜拜|\b(?:bye bye|byebye|bye)\b/g, '再见'],
-  [/哈喽|嗨|\b(?:hello|hi)\b/g, '你好'],
+  [/哈喽|哈罗|哈啰|嗨|\b(?:hello|hi)\b/g, '你好'],
+  [/蟹蟹/g, '谢谢'],
+  // The bot itself, not a person: "你是人工智能吗" must not look like 转人工.
+  [/人工智能|\bai\b/g, '机器人'],
+  [/(在|有人)[嘛麽]/g, '$1吗'],
 ];
 
 /** Emoji -> one representative per feeling, so unseen variants still count. */
@@ -58,6 +62,11 @@ export function normalizeText(text: string): string {
   s = s.replace(/\d{6,}/g, NUMBER_TOKEN);
   // Northern yes/no questions end in 不/没 (能上学不？有补贴没？): the same as 吗.
   s = s.replace(/([^不没])[不没]([?!。,.]*)$/u, '$1吗$2');
+  // A final 么 is a typed 吗 (能办么？), except in 什么/怎么/那么/这么/多么/要么. OpenCC
+  // turns a 么 it cannot place in a phrase into 幺, so look for both.
+  s = s.replace(/([^什怎那这多要])[么幺]([?!。,.]*)$/u, '$1吗$2');
   s = s.replace(/([?!。，,.~…])\1+/g, '$1').replace(/\s+/g, ' ').trim();
+  // Chat shorthand for goodbye (88, 886), only as a whole message: other numbers stay numbers.
+  s = s.replace(/^8{2,}6?([!~.。]*)$/u, '再见$1');
   return s;
 }
