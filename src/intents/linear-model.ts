@@ -70,12 +70,14 @@ function softmaxInPlace(z: Float64Array): void {
   for (let i = 0; i < z.length; i++) z[i]! /= sum;
 }
 
-/**
- * Train a softmax classifier. Labels are sorted so the result does not depend on input order
- * apart from the seeded shuffle.
- */
-export function trainSoftmax(examples: TrainingExample[], opts: TrainOptions = {}): SoftmaxModel {
-  const { epochs = 20, learningRate = 0.5, l2 = 1e-5, seed = 42, minCount = 1 } = opts;
+/** Examples turned into index arrays once, so several seeded runs can share the work. */
+interface Prepared {
+  labels: string[];
+  features: string[];
+  data: Indexed[];
+}
+
+function prepare(examples: TrainingExample[], minCount: number): Prepared {
   if (examples.length === 0) throw new Error('trainSoftmax: no training examples');
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
@@ -97,7 +99,12 @@ export function trainSoftmax(examples: TrainingExample[], opts: TrainOptions = {
     }
     return { idx: Int32Array.from(idx), val: Float32Array.from(val), y: labelIndex.get(e.label)!, w: e.weight ?? 1 };
   });
+  return { labels, features, data };
+}
 
+/** Adagrad SGD over prepared examples in a seeded order. */
+function fit({ labels, features, data }: Prepared, opts: TrainOptions): SoftmaxModel {
+  const { epochs = 20, learningRate = 0.5, l2 = 1e-5, seed = 42 } = opts;
   const K = labels.length;
   const W = new Float32Array(features.length * K);
   const G = new Float32Array(features.length * K).fill(1e-8);
@@ -139,22 +146,30 @@ export function trainSoftmax(examples: TrainingExample[], opts: TrainOptions = {
 }
 
 /**
- * Train `runs` softmax models that differ only in the seed of the example order and average
- * their weights (all see the same features, so the average is again one linear model). On
- * small data SGD lands in noticeably different places depending on the order; the average is
- * steadier than any single run and classifies exactly as fast.
+ * Train a softmax classifier. Labels are sorted so the result does not depend on input order
+ * apart from the seeded shuffle.
+ */
+export function trainSoftmax(examples: TrainingExample[], opts: TrainOptions = {}): SoftmaxModel {
+  return fit(prepare(examples, opts.minCount ?? 1), opts);
+}
+
+/**
+ * Train `runs` softmax models that differ only in the seed of the example order (seed,
+ * seed + 1, …) and average their weights: all share the same features, so the average is again
+ * one linear model and classifies exactly as fast. On small data SGD lands in noticeably
+ * different places depending on the order; the average is steadier than any single run.
  */
 export function trainSoftmaxAveraged(examples: TrainingExample[], opts: TrainOptions = {}, runs = 5): SoftmaxModel {
+  const prepared = prepare(examples, opts.minCount ?? 1);
   const seed = opts.seed ?? 42;
-  const models = Array.from({ length: runs }, (_, i) => trainSoftmax(examples, { ...opts, seed: seed + i }));
-  const first = models[0]!;
-  const weights = new Float32Array(first.weights.length);
-  const bias = new Float32Array(first.bias.length);
-  for (const m of models) {
+  const weights = new Float32Array(prepared.features.length * prepared.labels.length);
+  const bias = new Float32Array(prepared.labels.length);
+  for (let r = 0; r < runs; r++) {
+    const m = fit(prepared, { ...opts, seed: seed + r });
     for (let i = 0; i < weights.length; i++) weights[i]! += m.weights[i]! / runs;
     for (let k = 0; k < bias.length; k++) bias[k]! += m.bias[k]! / runs;
   }
-  return { labels: first.labels, features: first.features, weights, bias };
+  return { labels: prepared.labels, features: prepared.features, weights, bias };
 }
 
 /** Lookup tables for fast prediction; build once per model. */
