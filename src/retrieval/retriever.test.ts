@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadStoredModel, modelFromPassages } from './query-model.js';
 import { understandQuery } from './query.js';
-import { confidenceOf, pickHits, REPOST_MIN_CHARS, scoreDocuments, topDocuments, type Scored } from './retriever.js';
-import type { PassageDocument } from './types.js';
+import { confidenceOf, createMeiliRetriever, pickHits, REPOST_MIN_CHARS, scoreDocuments, topDocuments, type Scored } from './retriever.js';
+import type { Meilisearch } from 'meilisearch';
+import { SearchUnavailableError, type PassageDocument } from './types.js';
 import { EMPTY_SYNONYMS } from './synonyms.js';
 
 const p = (docId: string, title: string, text: string) => ({ docId, title, headings: [], text, context: '' });
@@ -90,5 +91,47 @@ describe('pickHits', () => {
     expect(hits.map((h) => h.doc.docId)).toEqual(['a', 'b']);
     expect(hits.every((h) => h.alsoIn.length === 0)).toBe(true);
     expect(pickHits([s('a', hi, 3), s('a', text, 2)], 5, 2)).toHaveLength(2);
+  });
+});
+
+describe('createMeiliRetriever when Meilisearch becomes unreachable', () => {
+  // A stand-in for the Meilisearch client with the two calls the retriever makes; the real server
+  // cases (killed, hung) are in test/integration/faults-meili-down.test.ts.
+  const passages = [
+    { id: 'spread#0', docId: 'spread', title: '关于支持企业复工复产的通知', headings: [], headingsText: '', text: '受疫情影响生产经营出现严重困难的企业，可申请缓缴社会保险费。', context: '', type: 'policy', status: '现行有效', departments: [], topics: [], section: '', order: 0 },
+    { id: 'other#0', docId: 'other', title: '租金减免', headings: [], headingsText: '', text: '对承租国有资产类经营用房的中小微企业，免收2月、3月两个月房租。', context: '', type: 'policy', status: '现行有效', departments: [], topics: [], section: '', order: 0 },
+  ] as unknown as PassageDocument[];
+  const stored = modelFromPassages(passages, EMPTY_SYNONYMS);
+  let down = false;
+  const client = {
+    index: () => ({
+      getDocument: async (_id: string, opts?: { fields?: string[] }) => {
+        if (down) throw new TypeError('fetch failed');
+        return opts?.fields ? { hash: 'h1' } : { hash: 'h1', model: stored };
+      },
+    }),
+    multiSearch: async (params: { queries: Array<{ filter?: string[] }> }) => {
+      if (down) throw new TypeError('fetch failed');
+      return {
+        results: params.queries.map((q) => {
+          const ids = /docId IN \[(.*)\]/.exec((q.filter ?? []).join(' '))?.[1] ?? '';
+          return { hits: passages.filter((p) => ids.includes(`"${p.docId}"`)) };
+        }),
+      };
+    },
+  } as unknown as Meilisearch;
+
+  it('keeps its model and answers from the documents it already holds', async () => {
+    let t = 0;
+    const retriever = createMeiliRetriever(client, 'idx', { now: () => t, modelTtlMs: 10_000 });
+    const before = await retriever.search('缓缴社会保险费', { limit: 1 });
+    expect(before.hits[0]?.passage.docId).toBe('spread');
+    down = true;
+    t = 60_000; // past the model TTL: the hash check fails
+    await retriever.search('缓缴社会保险费', { limit: 1 });
+    const after = await retriever.search('缓缴社会保险费', { limit: 1 });
+    expect(after.hits[0]?.passage.docId).toBe('spread');
+    // A question needing Meilisearch (nothing it knows) reports the outage instead of "not found".
+    await expect(retriever.search('护照签证', { limit: 1 })).rejects.toBeInstanceOf(SearchUnavailableError);
   });
 });

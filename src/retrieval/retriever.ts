@@ -1,4 +1,4 @@
-import type { Meilisearch, MultiSearchParams, MultiSearchResponse } from 'meilisearch';
+import { MeilisearchApiError, type Meilisearch, type MultiSearchParams, type MultiSearchResponse } from 'meilisearch';
 import { selectAnswer } from './answer.js';
 import { DEFAULT_BM25, terms } from './bm25.js';
 import { buildFilter, quoteFilterValue } from './filters.js';
@@ -16,7 +16,7 @@ import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type R
 export const ANSWER_THRESHOLD = 0.6;
 
 export interface MeiliRetrieverOptions {
-  /** Passages each candidate query fetches from Meilisearch (default 40). */
+  /** Passages each word-search query fetches from Meilisearch (default 20). */
   candidates?: number;
   /** How often (ms) to check that the cached query model still matches the index (default 10 s). */
   modelTtlMs?: number;
@@ -38,6 +38,12 @@ export interface MeiliRetrieverOptions {
  */
 export const DOC_CANDIDATES = 8;
 export const DOC_CANDIDATE_PASSAGES = 200;
+/**
+ * Below this share of the question found in the best document, Meilisearch's word search runs as
+ * well (docs/benchmarks.md, "Retrieval"): the question may hold a typo or a word the bigram
+ * statistics cannot match.
+ */
+export const WORD_SEARCH_BELOW = 0.3;
 /** Documents whose passages the retriever keeps in process (for document candidates). */
 const DOC_CACHE_MAX = 5_000;
 
@@ -154,7 +160,25 @@ function documentWeights(u: UnderstoodQuery, docs: NonNullable<QueryModel['docs'
  */
 export function topDocuments(u: UnderstoodQuery, model: QueryModel, k: number): string[] {
   if (!model.docs || k <= 0) return [];
-  return model.docs.top(documentWeights(u, model.docs).weights, k).map(([id]) => id);
+  return rankDocuments(u, model.docs, k).top.map(([id]) => id);
+}
+
+/**
+ * The best `k` documents and how much of the question (IDF-weighted, the question's own terms and
+ * the synonym file's official terms) the first of them contains, 0..1.
+ */
+export function rankDocuments(u: UnderstoodQuery, docs: NonNullable<QueryModel['docs']>, k: number): { top: Array<[string, number]>; coverage: number } {
+  const { weights } = documentWeights(u, docs);
+  const top = docs.top(weights, k);
+  const first = top[0] && docs.counts(top[0][0]);
+  let have = 0;
+  let all = 0;
+  for (const [t, w] of weights) {
+    if (!u.original.has(t)) continue;
+    all += w;
+    if (first?.tf.has(t)) have += w;
+  }
+  return { top, coverage: all > 0 ? have / all : 0 };
 }
 
 export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, model: QueryModel): Map<string, number> {
@@ -254,7 +278,7 @@ export function confidenceOf(top: { score: number; coverage: number } | undefine
  * per document, sentence-level answer.
  */
 export function createMeiliRetriever(client: Meilisearch, indexName: string, opts: MeiliRetrieverOptions = {}): Retriever {
-  const candidates = opts.candidates ?? 40;
+  const candidates = opts.candidates ?? 20;
   const docWeight = opts.docWeight ?? DOC_WEIGHT;
   const docCandidates = opts.docCandidates ?? DOC_CANDIDATES;
   const ttl = opts.modelTtlMs ?? 10_000;
@@ -267,7 +291,16 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
 
   async function refreshModel(): Promise<QueryModel> {
     const meta = client.index(metaIndexName(indexName));
-    const head = await meta.getDocument<{ hash?: string }>(META_ID, { fields: ['hash'] }).catch(() => undefined);
+    let head: { hash?: string } | undefined;
+    try {
+      head = await meta.getDocument<{ hash?: string }>(META_ID, { fields: ['hash'] });
+    } catch (err) {
+      // Unreachable: keep what we have (ask again after the TTL). Only "no model stored" resets it.
+      if (state && !(err instanceof MeilisearchApiError)) {
+        state.checkedAt = now();
+        return state.model;
+      }
+    }
     const hash = head?.hash ?? '';
     if (state && state.hash === hash) {
       state.checkedAt = now();
@@ -296,23 +329,30 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const limit = searchOpts.limit ?? 5;
       if (!u.normalized) return { normalized: '', hits: [], confidence: 0, tookMs: 0 };
       const filter = buildFilter(searchOpts.filters);
-      const qs: Array<{ q: string; matchingStrategy: 'frequency' | 'last' }> = [
-        { q: u.rewritten, matchingStrategy: 'frequency' },
-        { q: u.normalized, matchingStrategy: 'last' },
-        // Meilisearch reads only the first 10 words: long messages also search their keywords.
-        { q: u.long ? u.keywords : '', matchingStrategy: 'frequency' },
-        { q: u.topic, matchingStrategy: 'last' },
-      ];
+      // 1. Candidate documents: whole-document BM25 over every document, in process.
+      const ranked = model.docs && docCandidates > 0 ? rankDocuments(u, model.docs, Math.max(docCandidates, limit)) : undefined;
+      const topDocs = ranked?.top.map(([id]) => id) ?? [];
+      // 2. Meilisearch's word search (typo-tolerant, prefix, its own segmentation) as well, when
+      // the search is filtered (the panel), or the best document holds too little of the question.
+      const wordSearch = filter.length > 0 || !ranked || ranked.coverage < WORD_SEARCH_BELOW;
+      const qs: Array<{ q: string; matchingStrategy: 'frequency' | 'last' }> = wordSearch
+        ? [
+            { q: u.rewritten, matchingStrategy: 'frequency' },
+            { q: u.normalized, matchingStrategy: 'last' },
+            // Meilisearch reads only the first 10 words: long messages also search their keywords.
+            { q: u.long ? u.keywords : '', matchingStrategy: 'frequency' },
+            { q: u.topic, matchingStrategy: 'last' },
+          ]
+        : [];
       const seenQ = new Set<string>();
       const params: MultiSearchParams = {
         queries: qs
           .filter((x) => x.q && !seenQ.has(x.q + x.matchingStrategy) && seenQ.add(x.q + x.matchingStrategy))
           .map((x) => ({ indexUid: indexName, q: x.q, matchingStrategy: x.matchingStrategy, limit: candidates, filter })),
       };
-      // Every passage (up to DOC_CANDIDATE_PASSAGES) of the best whole documents, in the same round
-      // trip: a filter-only query, since their passages may share few words with the question.
-      // Without filters, documents fetched whole before come from the in-process copy.
-      const topDocs = topDocuments(u, model, docCandidates);
+      // 3. Every passage (up to DOC_CANDIDATE_PASSAGES) of the candidate documents, in the same round
+      // trip: a filter-only query. Passages are immutable for one index version, so without filters
+      // a document fetched before comes from the in-process copy.
       const fromCache = filter.length === 0 ? topDocs.filter((d) => docPassages.has(d)) : [];
       const toFetch = topDocs.filter((d) => !fromCache.includes(d));
       const docQuery = toFetch.length > 0 ? params.queries.length : -1;
@@ -324,11 +364,13 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
           filter: [...filter, `docId IN [${toFetch.map(quoteFilterValue).join(', ')}]`],
         });
       }
-      let res: MultiSearchResponse<PassageDocument>;
-      try {
-        res = await client.multiSearch<MultiSearchParams, PassageDocument>(params);
-      } catch (err) {
-        throw new SearchUnavailableError(err);
+      let res: MultiSearchResponse<PassageDocument> = { results: [] };
+      if (params.queries.length > 0) {
+        try {
+          res = await client.multiSearch<MultiSearchParams, PassageDocument>(params);
+        } catch (err) {
+          throw new SearchUnavailableError(err);
+        }
       }
       const byId = new Map<string, PassageDocument>();
       for (const r of res.results) for (const h of r.hits) if (!byId.has(h.id)) byId.set(h.id, h);
@@ -366,7 +408,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
         // The runner-up is the best passage of another document that is not a repost of the first.
         confidence: confidenceOf(top, top && scored.find((x) => x.doc.docId !== top.doc.docId && !top.alsoIn.some((d) => d.docId === x.doc.docId))),
         tookMs: now() - started,
-        understanding: { rewritten: u.rewritten, keywords: u.keywords, topic: u.topic, corrections: u.corrections, expansions: u.expansions },
+        understanding: { rewritten: u.rewritten, keywords: u.keywords, topic: u.topic, corrections: u.corrections, expansions: u.expansions, wordSearch },
       } satisfies RetrievalResult;
     },
   };

@@ -46,6 +46,8 @@ export interface RetrievalResult {
     topic: string;
     corrections: Array<[string, string]>;
     expansions: Array<{ colloquial: string; official: string[] }>;
+    /** Whether Meilisearch's word search ran besides the document candidates. */
+    wordSearch?: boolean;
   };
 }
 

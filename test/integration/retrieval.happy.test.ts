@@ -66,11 +66,10 @@ describe('retrieval through the chat (shipped knowledge base, real Meilisearch)'
   });
 });
 
-describe('document candidates', () => {
-  it('fetch the best documents\' passages once, then reuse them: same hits, smaller searches', async () => {
+describe('document candidates and Meilisearch word search', () => {
+  function countingRetriever() {
     const sent: Array<Array<{ q?: string | null; filter?: unknown }>> = [];
-    const meili = services.meili;
-    const counting = new Proxy(meili, {
+    const counting = new Proxy(services.meili, {
       get(target, prop, receiver) {
         if (prop === 'multiSearch') {
           return (params: MultiSearchParams) => {
@@ -81,17 +80,39 @@ describe('document candidates', () => {
         return Reflect.get(target, prop, receiver);
       },
     });
-    const retriever = createMeiliRetriever(counting, services.config.INDEX_NAME);
-    const docQuery = (qs: Array<{ q?: string | null; filter?: unknown }>) => qs.filter((q) => q.q === '' && JSON.stringify(q.filter).includes('docId IN'));
+    return { sent, retriever: createMeiliRetriever(counting, services.config.INDEX_NAME) };
+  }
+  const isDocQuery = (q: { q?: string | null; filter?: unknown }) => q.q === '' && JSON.stringify(q.filter).includes('docId IN');
+
+  it('fetch the best documents\' passages once, then answer from the copy without asking Meilisearch', async () => {
+    const { sent, retriever } = countingRetriever();
     const first = await retriever.search('申请政府信息公开需要提交哪些材料', { limit: 3 });
-    expect(docQuery(sent[0]!)).toHaveLength(1);
-    const second = await retriever.search('申请政府信息公开需要提交哪些材料', { limit: 3 });
-    expect(docQuery(sent[1]!)).toHaveLength(0);
-    expect(second.hits.map((h) => h.passage.id)).toEqual(first.hits.map((h) => h.passage.id));
     expect(first.hits[0]?.passage.docId).toBe('guide-apply-government-information');
-    // With filters the passages are always searched with the filter, never taken from the copy.
-    await retriever.search('申请政府信息公开需要提交哪些材料', { limit: 3, filters: { type: ['guide'] } });
-    expect(JSON.stringify(docQuery(sent[2]!)[0]?.filter)).toContain('type = \\"guide\\"');
+    expect(first.understanding?.wordSearch).toBe(false);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.every(isDocQuery)).toBe(true);
+    const second = await retriever.search('申请政府信息公开需要提交哪些材料', { limit: 3 });
+    expect(sent).toHaveLength(1); // nothing new to fetch
+    expect(second.hits.map((h) => h.passage.id)).toEqual(first.hits.map((h) => h.passage.id));
+  });
+
+  it('run the word search too when the best document holds little of the question', async () => {
+    const { sent, retriever } = countingRetriever();
+    // Words the knowledge base has never seen: the document statistics cannot rank this.
+    const res = await retriever.search('护照签证加急怎么办', { limit: 3 });
+    expect(res.understanding?.wordSearch).toBe(true);
+    expect(sent[0]!.some((q) => !isDocQuery(q) && q.q)).toBe(true);
+  });
+
+  it('with filters, always search Meilisearch with the filter, never from the copy', async () => {
+    const { sent, retriever } = countingRetriever();
+    await retriever.search('申请政府信息公开需要提交哪些材料', { limit: 3 });
+    const res = await retriever.search('申请政府信息公开需要提交哪些材料', { limit: 3, filters: { type: ['guide'] } });
+    expect(res.understanding?.wordSearch).toBe(true);
+    expect(res.hits.every((h) => h.passage.type === 'guide')).toBe(true);
+    const filtered = sent[1]!;
+    expect(filtered.every((q) => JSON.stringify(q.filter).includes('type = \\"guide\\"'))).toBe(true);
+    expect(filtered.some(isDocQuery)).toBe(true);
   });
 });
 
