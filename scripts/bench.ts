@@ -11,7 +11,9 @@
  * questions, from 1,000 client addresses (X-Forwarded-For, TRUST_PROXY=1) and 5,000 sessions.
  *
  * Phases (each `--duration` seconds, after a warm-up): chat at `--rate` req/s (latency target),
- * chat flat out (throughput), raw Meilisearch flat out and at `--rate` on the same texts.
+ * chat flat out (throughput), raw Meilisearch flat out and at `--rate` on the same texts. The
+ * flat-out phases are autocannon (closed loop, `--connections`); the `--rate` phases send at a
+ * constant arrival rate, evenly spaced, timed from when each request was due (`pacedPhase`).
  * `errors` counts transport errors, timeouts, non-2xx and chat replies that apologise for an
  * unavailable search engine. `--diagnose` adds raw Meilisearch in the retriever's query shape
  * (one multi-search of three 40-hit queries) to separate search cost from service cost. `--cpu-prof` profiles the service process and prints where its CPU
@@ -19,6 +21,7 @@
  * With `--json` the last line is `{"chat":{"rps","p50Ms","p99Ms","errors",…},"meili":{…},"ratio",…}`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -135,6 +138,58 @@ async function phase(
     requests: res.requests.total,
     errors,
   };
+}
+
+/**
+ * A phase at a constant arrival rate (open loop): request i is due at start + i / rate, sent on
+ * time whatever is still in flight (at most `connections` sockets; more wait in the agent's queue)
+ * and timed from when it was due, so a late generator or a queue counts against the service
+ * (no coordinated omission). autocannon's `overallRate` is not this: each connection sends its
+ * per-second quota back to back when the second starts, so "300 req/s over 50 connections" is a
+ * burst of 300 requests at every full second (raw Meilisearch at 100 req/s measured p50 61 ms that
+ * way, against 4 ms per search one at a time).
+ */
+async function pacedPhase(name: string, baseUrl: string, request: CannonRequest, opts: { connections: number; duration: number; rate: number }): Promise<PhaseResult> {
+  log(`  ${name} (constant arrival rate) …`);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
+  const target = new URL(baseUrl);
+  const total = Math.round(opts.rate * opts.duration);
+  const latencies: number[] = [];
+  let errors = 0;
+  const send = (due: number) =>
+    new Promise<void>((done) => {
+      const built = (request.setupRequest?.({}) ?? {}) as { headers?: Record<string, string>; body?: string };
+      const req = http.request(
+        { host: target.hostname, port: target.port, method: request.method, path: request.path, agent, headers: built.headers, timeout: 10_000 },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => {
+            latencies.push(performance.now() - due);
+            if (res.statusCode !== 200 || body.includes('"action":"unavailable"')) errors++;
+            done();
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => ((errors += 1), done()));
+      req.end(built.body);
+    });
+  const started = performance.now();
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; ) {
+    const now = performance.now();
+    // Send everything that is due (several at once only if the timer fired late).
+    while (i < total && started + (i * 1000) / opts.rate <= now) inFlight.push(send(started + (i++ * 1000) / opts.rate));
+    if (i < total) await new Promise((r) => setTimeout(r, Math.max(0, started + (i * 1000) / opts.rate - performance.now())));
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? 0) * 10) / 10;
+  return { name, rps: Math.round(total / elapsed), p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1), requests: total, errors };
 }
 
 function chatRequest(mix: ReturnType<typeof createMix>): CannonRequest {
@@ -309,12 +364,12 @@ async function main() {
     const meiliMix = createMix(questions);
     log(`load: ${connections} connections, ${duration} s per phase, target rate ${rate} req/s`);
     await phase('warm-up', url, chatRequest(chatMix), { connections, duration: 3 });
-    const chatAtRate = await phase(`chat @${rate}/s`, url, chatRequest(chatMix), { connections, duration, rate });
+    const chatAtRate = await pacedPhase(`chat @${rate}/s`, url, chatRequest(chatMix), { connections, duration, rate });
     const chatMax = await phase('chat max', url, chatRequest(chatMix), { connections, duration });
     const meiliReq = meiliRequest(meiliMix, config.INDEX_NAME, meili.masterKey);
     await phase('meili warm-up', meili.url, meiliReq, { connections, duration: 2 });
     const meiliMax = await phase('meili max', meili.url, meiliReq, { connections, duration });
-    const meiliAtRate = await phase(`meili @${rate}/s`, meili.url, meiliReq, { connections, duration, rate });
+    const meiliAtRate = await pacedPhase(`meili @${rate}/s`, meili.url, meiliReq, { connections, duration, rate });
     const extra = values.diagnose
       ? [await phase('meili 3x40 max', meili.url, meiliRetrieverShape(createMix(questions), config.INDEX_NAME, meili.masterKey), { connections, duration })]
       : [];

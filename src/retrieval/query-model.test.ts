@@ -30,6 +30,23 @@ describe('stored query model', () => {
     expect(model.docs!.counts('missing')).toBeUndefined();
   });
 
+  it('scores every document from its postings, best first, and answers term membership', () => {
+    const docs = model.docs!;
+    const w: Array<[string, number]> = [['缓缴', 1], ['租金', 1]];
+    const top = docs.top(w, 5);
+    expect(top.map(([id]) => id).sort()).toEqual(['a', 'b']);
+    const scores = docs.scores(w, ['a', 'b', 'missing']);
+    expect(scores.get('a')).toBeCloseTo(top.find(([id]) => id === 'a')![1], 9);
+    expect(scores.has('missing')).toBe(false);
+    expect(docs.scores([['滞纳', 1]], ['b']).get('b')).toBe(0);
+    expect(docs.top(w, 1)).toHaveLength(1);
+    expect(docs.has('a', '滞纳')).toBe(true);
+    expect(docs.has('b', '滞纳')).toBe(false);
+    expect(docs.has('b', '租金')).toBe(true);
+    expect(docs.has('missing', '租金')).toBe(false);
+    expect(docs.has('a', '不存在')).toBe(false);
+  });
+
   it('loads an old model without document statistics', () => {
     const { docs: _d, ...old } = stored;
     expect(loadStoredModel(old).docs).toBeUndefined();

@@ -32,6 +32,10 @@ export interface DocModel {
    * first, at most `k`: candidate documents independent of what a passage search finds.
    */
   top(weights: Iterable<readonly [string, number]>, k: number): Array<[string, number]>;
+  /** Okapi BM25 of the given documents (0 for a document sharing no term, absent if unknown). */
+  scores(weights: Iterable<readonly [string, number]>, docIds: Iterable<string>): Map<string, number>;
+  /** Whether the document contains the term. */
+  has(docId: string, term: string): boolean;
 }
 
 /** The text of a passage that BM25 scores: title, document lead, heading path and body. */
@@ -82,42 +86,63 @@ function documentTexts(passages: Array<Pick<PassageDocument, 'docId' | 'title' |
 /** Parse the stored document lines (`docId<TAB>len<TAB>term tf term tf …`) lazily, with a bounded cache. */
 export function createDocModel(stats: TermStats, lines: Map<string, string>, maxCached = 2000): DocModel {
   const cache = new Map<string, { tf: Map<string, number>; len: number }>();
-  // Postings (term → documents and counts), built on the first `top` call: one pass over the lines.
-  let postings: { ids: string[]; lens: Float64Array; list: Map<string, Array<[number, number]>> } | undefined;
-  function buildPostings() {
-    const ids: string[] = [];
-    const lens: number[] = [];
-    const list = new Map<string, Array<[number, number]>>();
-    for (const [docId, line] of lines) {
-      const i = ids.length;
-      const tab = line.indexOf('\t');
-      ids.push(docId);
-      lens.push(Number(line.slice(0, tab)));
-      const parts = line.slice(tab + 1).split(' ');
-      for (let j = 0; j + 1 < parts.length; j += 2) {
-        const t = parts[j]!;
-        let l = list.get(t);
-        if (!l) list.set(t, (l = []));
-        l.push([i, Number(parts[j + 1])]);
+  // Postings built on first use, in one pass over the lines, as flat typed arrays (a few objects
+  // instead of one per posting: a large heap of small objects costs every garbage collection).
+  let postings: Postings | undefined;
+  const ready = () => (postings ??= buildPostings(lines));
+
+  function bm25All(weights: Iterable<readonly [string, number]>): Float64Array {
+    const { lens, start, doc, tf, termIndex } = ready();
+    const { k1, b } = DEFAULT_BM25;
+    const avg = stats.avgLen || 1;
+    const score = new Float64Array(lens.length);
+    for (const [t, w] of weights) {
+      const ti = termIndex.get(t);
+      if (ti === undefined) continue;
+      for (let j = start[ti]!; j < start[ti + 1]!; j++) {
+        const i = doc[j]!;
+        const f = tf[j]!;
+        score[i]! += (w * f * (k1 + 1)) / (f + k1 * (1 - b + (b * lens[i]!) / avg));
       }
     }
-    return { ids, lens: Float64Array.from(lens), list };
+    return score;
   }
+
   return {
     stats,
     idf: (t) => idf(stats, t),
     top(weights, k) {
-      postings ??= buildPostings();
-      const { ids, lens, list } = postings;
-      const { k1, b } = DEFAULT_BM25;
-      const avg = stats.avgLen || 1;
-      const score = new Float64Array(ids.length);
-      for (const [t, w] of weights) {
-        for (const [i, f] of list.get(t) ?? []) score[i]! += (w * f * (k1 + 1)) / (f + k1 * (1 - b + (b * lens[i]!) / avg));
-      }
+      const score = bm25All(weights);
+      const { ids } = ready();
       const out: Array<[string, number]> = [];
       for (let i = 0; i < ids.length; i++) if (score[i]! > 0) out.push([ids[i]!, score[i]!]);
       return out.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, k);
+    },
+    scores(weights, docIds) {
+      const score = bm25All(weights);
+      const { docIndex } = ready();
+      const out = new Map<string, number>();
+      for (const id of docIds) {
+        const i = docIndex.get(id);
+        if (i !== undefined) out.set(id, score[i]!);
+      }
+      return out;
+    },
+    has(docId, term) {
+      const { docIndex, termIndex, start, doc } = ready();
+      const i = docIndex.get(docId);
+      const ti = termIndex.get(term);
+      if (i === undefined || ti === undefined) return false;
+      // Postings of a term are in document order: binary search.
+      let lo = start[ti]!;
+      let hi = start[ti + 1]! - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (doc[mid] === i) return true;
+        if (doc[mid]! < i) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return false;
     },
     counts(docId) {
       let e = cache.get(docId);
@@ -134,6 +159,51 @@ export function createDocModel(stats: TermStats, lines: Map<string, string>, max
       return e;
     },
   };
+}
+
+interface Postings {
+  ids: string[];
+  docIndex: Map<string, number>;
+  lens: Float64Array;
+  termIndex: Map<string, number>;
+  /** Postings of term t: positions start[t] .. start[t + 1] - 1 of `doc` and `tf`. */
+  start: Uint32Array;
+  doc: Uint32Array;
+  tf: Float32Array;
+}
+
+function buildPostings(lines: Map<string, string>): Postings {
+  const ids: string[] = [];
+  const lens: number[] = [];
+  const termIndex = new Map<string, number>();
+  const df: number[] = [];
+  const rows: string[][] = [];
+  for (const [docId, line] of lines) {
+    const tab = line.indexOf('\t');
+    ids.push(docId);
+    lens.push(Number(line.slice(0, tab)));
+    const parts = line.slice(tab + 1).split(' ');
+    rows.push(parts);
+    for (let j = 0; j + 1 < parts.length; j += 2) {
+      let ti = termIndex.get(parts[j]!);
+      if (ti === undefined) termIndex.set(parts[j]!, (ti = df.length)), df.push(0);
+      df[ti]!++;
+    }
+  }
+  const start = new Uint32Array(df.length + 1);
+  for (let t = 0; t < df.length; t++) start[t + 1] = start[t]! + df[t]!;
+  const fill = start.slice(0, df.length);
+  const doc = new Uint32Array(start[df.length]!);
+  const tf = new Float32Array(start[df.length]!);
+  rows.forEach((parts, i) => {
+    for (let j = 0; j + 1 < parts.length; j += 2) {
+      const ti = termIndex.get(parts[j]!)!;
+      const at = fill[ti]!++;
+      doc[at] = i;
+      tf[at] = Number(parts[j + 1]);
+    }
+  });
+  return { ids, docIndex: new Map(ids.map((id, i) => [id, i])), lens: Float64Array.from(lens), termIndex, start, doc, tf };
 }
 
 /** Serialised form kept in the meta index: compact text, not one field per term. */

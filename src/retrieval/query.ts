@@ -77,12 +77,27 @@ export function stripFillers(text: string): string {
     .trim();
 }
 
+/** A synonym set's terms sorted longest first, computed once per set (every query needs them). */
+const sortedCache = new WeakMap<SynonymSet, { keys: string[]; officials: string[]; vocabulary: string[] }>();
+function sortedTerms(synonyms: SynonymSet) {
+  let e = sortedCache.get(synonyms);
+  if (!e) {
+    const longestFirst = (a: string, b: string) => b.length - a.length;
+    e = {
+      keys: Object.keys(synonyms.expansions).sort(longestFirst),
+      officials: [...new Set(Object.values(synonyms.expansions).flat())].sort(longestFirst),
+      vocabulary: [...synonyms.vocabulary].sort(longestFirst),
+    };
+    sortedCache.set(synonyms, e);
+  }
+  return e;
+}
+
 /** Colloquial terms found in `text`, with the official terms they stand for (longest match first). */
 export function findExpansions(text: string, synonyms: SynonymSet): Array<{ colloquial: string; official: string[] }> {
-  const keys = Object.keys(synonyms.expansions).sort((a, b) => b.length - a.length);
+  const { keys, officials } = sortedTerms(synonyms);
   const out: Array<{ colloquial: string; official: string[] }> = [];
   // A colloquial term inside an official one (复产 in 复工复产) is not colloquial there.
-  const officials = [...new Set(Object.values(synonyms.expansions).flat())].sort((a, b) => b.length - a.length);
   let rest = text;
   for (const o of officials) if (rest.includes(o)) rest = rest.split(o).join(' ');
   for (const k of keys) {
@@ -296,7 +311,7 @@ export const VOCAB_BOOST = 1.5;
 export function vocabularyIn(text: string, synonyms: SynonymSet): string[] {
   const out: string[] = [];
   let rest = text;
-  for (const w of [...synonyms.vocabulary].sort((a, b) => b.length - a.length)) {
+  for (const w of sortedTerms(synonyms).vocabulary) {
     if (!rest.includes(w)) continue;
     out.push(w);
     rest = rest.split(w).join(' ');

@@ -170,35 +170,23 @@ export function topDocuments(u: UnderstoodQuery, model: QueryModel, k: number): 
 export function rankDocuments(u: UnderstoodQuery, docs: NonNullable<QueryModel['docs']>, k: number): { top: Array<[string, number]>; coverage: number } {
   const { weights } = documentWeights(u, docs);
   const top = docs.top(weights, k);
-  const first = top[0] && docs.counts(top[0][0]);
+  const first = top[0]?.[0];
   let have = 0;
   let all = 0;
   for (const [t, w] of weights) {
     if (!u.original.has(t)) continue;
     all += w;
-    if (first?.tf.has(t)) have += w;
+    if (first !== undefined && docs.has(first, t)) have += w;
   }
   return { top, coverage: all > 0 ? have / all : 0 };
 }
 
 export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, model: QueryModel): Map<string, number> {
-  const out = new Map<string, number>();
   const docs = model.docs;
-  if (!docs) return out;
+  if (!docs) return new Map();
   const { weights, total } = documentWeights(u, docs);
-  const { k1, b } = DEFAULT_BM25;
-  const avg = docs.stats.avgLen || 1;
-  for (const id of docIds) {
-    const c = docs.counts(id);
-    if (!c) continue;
-    const norm = k1 * (1 - b + (b * c.len) / avg);
-    let s = 0;
-    for (const [t, w] of weights) {
-      const f = c.tf.get(t);
-      if (f) s += (w * f * (k1 + 1)) / (f + norm);
-    }
-    out.set(id, s / (total || 1));
-  }
+  const out = docs.scores(weights, docIds);
+  for (const [id, s] of out) out.set(id, s / (total || 1));
   return out;
 }
 
