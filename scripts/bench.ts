@@ -156,6 +156,8 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
   const total = Math.round(opts.rate * opts.duration);
   const latencies: number[] = [];
   let errors = 0;
+  const kinds = new Map<string, number>();
+  const fail = (kind: string) => ((errors += 1), kinds.set(kind, (kinds.get(kind) ?? 0) + 1));
   const send = (due: number) =>
     new Promise<void>((done) => {
       const built = (request.setupRequest?.({}) ?? {}) as { headers?: Record<string, string>; body?: string };
@@ -167,13 +169,14 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
           res.on('data', (chunk: string) => (body += chunk));
           res.on('end', () => {
             latencies.push(performance.now() - due);
-            if (res.statusCode !== 200 || body.includes('"action":"unavailable"')) errors++;
+            if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
+            else if (body.includes('"action":"unavailable"')) fail('apology (search unavailable)');
             done();
           });
         },
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => ((errors += 1), done()));
+      req.on('error', (err: NodeJS.ErrnoException) => (fail(err.code ?? err.message), done()));
       req.end(built.body);
     });
   const started = performance.now();
@@ -187,6 +190,7 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
   await Promise.all(inFlight);
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
+  if (kinds.size > 0) log(`    errors: ${[...kinds].map(([k, n]) => `${k} × ${n}`).join(', ')}`);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? 0) * 10) / 10;
   return { name, rps: Math.round(total / elapsed), p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1), requests: total, errors };
