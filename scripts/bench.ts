@@ -140,6 +140,9 @@ async function phase(
   };
 }
 
+/** Seconds sent at the target rate before a paced phase is measured. */
+const WARM_PACED_S = 2;
+
 /**
  * A phase at a constant arrival rate (open loop): request i is due at start + i / rate, sent on
  * time whatever is still in flight (at most `connections` sockets; more wait in the agent's queue)
@@ -147,7 +150,8 @@ async function phase(
  * (no coordinated omission). autocannon's `overallRate` is not this: each connection sends its
  * per-second quota back to back when the second starts, so "300 req/s over 50 connections" is a
  * burst of 300 requests at every full second (raw Meilisearch at 100 req/s measured p50 61 ms that
- * way, against 4 ms per search one at a time).
+ * way, against 4 ms per search one at a time). The first WARM_PACED_S seconds open the
+ * connections at the same rate and are not measured.
  */
 async function pacedPhase(name: string, baseUrl: string, request: CannonRequest, opts: { connections: number; duration: number; rate: number }): Promise<PhaseResult> {
   log(`  ${name} (constant arrival rate) …`);
@@ -158,7 +162,7 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
   let errors = 0;
   const kinds = new Map<string, number>();
   const fail = (kind: string) => ((errors += 1), kinds.set(kind, (kinds.get(kind) ?? 0) + 1));
-  const send = (due: number) =>
+  const send = (due: number, unmeasured = false) =>
     new Promise<void>((done) => {
       const built = (request.setupRequest?.({}) ?? {}) as { headers?: Record<string, string>; body?: string };
       const req = http.request(
@@ -168,19 +172,31 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (body += chunk));
           res.on('end', () => {
-            latencies.push(performance.now() - due);
-            if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
-            else if (body.includes('"action":"unavailable"')) fail('apology (search unavailable)');
+            if (!unmeasured) {
+              latencies.push(performance.now() - due);
+              if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
+              else if (body.includes('"action":"unavailable"')) fail('apology (search unavailable)');
+            }
             done();
           });
         },
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (err: NodeJS.ErrnoException) => (fail(err.code ?? err.message), done()));
+      req.on('error', (err: NodeJS.ErrnoException) => (unmeasured || fail(err.code ?? err.message), done()));
       req.end(built.body);
     });
-  const started = performance.now();
+  // Open the connections at the same rate first, unmeasured (as wrk2's calibration period):
+  // otherwise the first half second measures TCP connects and an empty pool, not the service.
+  const warm = Math.round(opts.rate * WARM_PACED_S);
+  const started = performance.now() + (warm * 1000) / opts.rate;
   const inFlight: Array<Promise<void>> = [];
+  const warmStart = performance.now();
+  for (let i = 0; i < warm; i++) {
+    const due = warmStart + (i * 1000) / opts.rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(send(due, true));
+  }
   for (let i = 0; i < total; ) {
     const now = performance.now();
     // Send everything that is due (several at once only if the timer fired late).
