@@ -121,6 +121,14 @@ describe('createMeiliRetriever when Meilisearch becomes unreachable', () => {
     },
   } as unknown as Meilisearch;
 
+  it('fails a search while it has no model and Meilisearch is unreachable, then loads it', async () => {
+    down = true;
+    const retriever = createMeiliRetriever(client, 'idx');
+    await expect(retriever.search('缓缴社会保险费', { limit: 1 })).rejects.toBeInstanceOf(SearchUnavailableError);
+    down = false;
+    expect((await retriever.search('缓缴社会保险费', { limit: 1 })).hits[0]?.passage.docId).toBe('spread');
+  });
+
   it('keeps its model and answers from the documents it already holds', async () => {
     let t = 0;
     const retriever = createMeiliRetriever(client, 'idx', { now: () => t, modelTtlMs: 10_000 });

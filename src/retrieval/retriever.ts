@@ -283,8 +283,10 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
     try {
       head = await meta.getDocument<{ hash?: string }>(META_ID, { fields: ['hash'] });
     } catch (err) {
-      // Unreachable: keep what we have (ask again after the TTL). Only "no model stored" resets it.
-      if (state && !(err instanceof MeilisearchApiError)) {
+      // Unreachable: keep what we have (ask again after the TTL), or fail this search (the next one
+      // asks again). Only "no model stored" (an API answer) means an empty model.
+      if (!(err instanceof MeilisearchApiError)) {
+        if (!state) throw new SearchUnavailableError(err);
         state.checkedAt = now();
         return state.model;
       }
@@ -294,7 +296,18 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       state.checkedAt = now();
       return state.model;
     }
-    const full = hash ? await meta.getDocument<{ model?: StoredModel }>(META_ID).catch(() => undefined) : undefined;
+    let full: { model?: StoredModel } | undefined;
+    if (hash) {
+      try {
+        full = await meta.getDocument<{ model?: StoredModel }>(META_ID);
+      } catch (err) {
+        if (err instanceof MeilisearchApiError) full = undefined;
+        else if (state) {
+          state.checkedAt = now();
+          return state.model;
+        } else throw new SearchUnavailableError(err);
+      }
+    }
     const model = loadStoredModel(full?.model);
     cache.clear();
     docPassages.clear();
