@@ -188,20 +188,15 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
   // Open the connections at the same rate first, unmeasured (as wrk2's calibration period):
   // otherwise the first half second measures TCP connects and an empty pool, not the service.
   const warm = Math.round(opts.rate * WARM_PACED_S);
-  const started = performance.now() + (warm * 1000) / opts.rate;
+  const first = performance.now();
+  const dueAt = (i: number) => first + (i * 1000) / opts.rate;
+  const started = dueAt(warm); // the measured window starts after the warm-up sends
   const inFlight: Array<Promise<void>> = [];
-  const warmStart = performance.now();
-  for (let i = 0; i < warm; i++) {
-    const due = warmStart + (i * 1000) / opts.rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    inFlight.push(send(due, true));
-  }
-  for (let i = 0; i < total; ) {
+  for (let i = 0; i < warm + total; ) {
     const now = performance.now();
     // Send everything that is due (several at once only if the timer fired late).
-    while (i < total && started + (i * 1000) / opts.rate <= now) inFlight.push(send(started + (i++ * 1000) / opts.rate));
-    if (i < total) await new Promise((r) => setTimeout(r, Math.max(0, started + (i * 1000) / opts.rate - performance.now())));
+    while (i < warm + total && dueAt(i) <= now) inFlight.push(send(dueAt(i), i++ < warm));
+    if (i < warm + total) await new Promise((r) => setTimeout(r, Math.max(0, dueAt(i) - performance.now())));
   }
   await Promise.all(inFlight);
   const elapsed = (performance.now() - started) / 1000;

@@ -28,14 +28,24 @@ export interface DocModel {
   /** Term counts and length (in terms) of a document, or undefined when unknown. */
   counts(docId: string): { tf: Map<string, number>; len: number } | undefined;
   /**
-   * Okapi BM25 of every document for weighted query terms (weights already include IDF), best
-   * first, at most `k`: candidate documents independent of what a passage search finds.
+   * Okapi BM25 of every document for weighted query terms (weights already include IDF), in one
+   * pass over the terms' postings; read it with `top` and `of` as often as needed.
    */
+  score(weights: Iterable<readonly [string, number]>): DocScores;
+  /** `score(weights).top(k)`. */
   top(weights: Iterable<readonly [string, number]>, k: number): Array<[string, number]>;
-  /** Okapi BM25 of the given documents (0 for a document sharing no term, absent if unknown). */
+  /** The given documents' `score(weights).of(id)` (0 for a document sharing no term, absent if unknown). */
   scores(weights: Iterable<readonly [string, number]>, docIds: Iterable<string>): Map<string, number>;
   /** Whether the document contains the term. */
   has(docId: string, term: string): boolean;
+}
+
+/** Whole-document BM25 of every document for one query. */
+export interface DocScores {
+  /** The best `k` documents sharing a term with the query, best first (ties by id). */
+  top(k: number): Array<[string, number]>;
+  /** A document's score, or undefined when the model does not know it. */
+  of(docId: string): number | undefined;
 }
 
 /** The text of a passage that BM25 scores: title, document lead, heading path and body. */
@@ -108,23 +118,34 @@ export function createDocModel(stats: TermStats, lines: Map<string, string>, max
     return score;
   }
 
+  function scoreAll(weights: Iterable<readonly [string, number]>): DocScores {
+    const score = bm25All(weights);
+    const { ids, docIndex } = ready();
+    return {
+      top(k) {
+        if (k <= 0) return [];
+        const out: Array<[string, number]> = [];
+        for (let i = 0; i < ids.length; i++) if (score[i]! > 0) out.push([ids[i]!, score[i]!]);
+        return out.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, k);
+      },
+      of(docId) {
+        const i = docIndex.get(docId);
+        return i === undefined ? undefined : score[i]!;
+      },
+    };
+  }
+
   return {
     stats,
     idf: (t) => idf(stats, t),
-    top(weights, k) {
-      const score = bm25All(weights);
-      const { ids } = ready();
-      const out: Array<[string, number]> = [];
-      for (let i = 0; i < ids.length; i++) if (score[i]! > 0) out.push([ids[i]!, score[i]!]);
-      return out.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, k);
-    },
+    score: scoreAll,
+    top: (weights, k) => scoreAll(weights).top(k),
     scores(weights, docIds) {
-      const score = bm25All(weights);
-      const { docIndex } = ready();
+      const all = scoreAll(weights);
       const out = new Map<string, number>();
       for (const id of docIds) {
-        const i = docIndex.get(id);
-        if (i !== undefined) out.set(id, score[i]!);
+        const v = all.of(id);
+        if (v !== undefined) out.set(id, v);
       }
       return out;
     },

@@ -164,29 +164,42 @@ export function topDocuments(u: UnderstoodQuery, model: QueryModel, k: number): 
 }
 
 /**
- * The best `k` documents and how much of the question (IDF-weighted, the question's own terms and
- * the synonym file's official terms) the first of them contains, 0..1.
+ * Whole-document BM25 of every document for the question, computed once: the best `k` documents,
+ * how much of the question (IDF-weighted, the question's own terms and the synonym file's official
+ * terms) the first of them contains, 0..1, and any document's score on the passage score's scale
+ * (divided by the query's total weight; undefined for an unknown document).
  */
-export function rankDocuments(u: UnderstoodQuery, docs: NonNullable<QueryModel['docs']>, k: number): { top: Array<[string, number]>; coverage: number } {
-  const { weights } = documentWeights(u, docs);
-  const top = docs.top(weights, k);
+export function rankDocuments(
+  u: UnderstoodQuery,
+  docs: NonNullable<QueryModel['docs']>,
+  k: number,
+): { top: Array<[string, number]>; coverage: number; scoreOf(docId: string): number | undefined } {
+  const { weights, total } = documentWeights(u, docs);
+  const all = docs.score(weights);
+  const top = all.top(k);
   const first = top[0]?.[0];
   let have = 0;
-  let all = 0;
+  let wanted = 0;
   for (const [t, w] of weights) {
     if (!u.original.has(t)) continue;
-    all += w;
+    wanted += w;
     if (first !== undefined && docs.has(first, t)) have += w;
   }
-  return { top, coverage: all > 0 ? have / all : 0 };
+  const scoreOf = (docId: string) => {
+    const v = all.of(docId);
+    return v === undefined ? undefined : v / (total || 1);
+  };
+  return { top, coverage: wanted > 0 ? have / wanted : 0, scoreOf };
 }
 
 export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, model: QueryModel): Map<string, number> {
-  const docs = model.docs;
-  if (!docs) return new Map();
-  const { weights, total } = documentWeights(u, docs);
-  const out = docs.scores(weights, docIds);
-  for (const [id, s] of out) out.set(id, s / (total || 1));
+  const out = new Map<string, number>();
+  if (!model.docs) return out;
+  const { scoreOf } = rankDocuments(u, model.docs, 0);
+  for (const id of docIds) {
+    const v = scoreOf(id);
+    if (v !== undefined) out.set(id, v);
+  }
   return out;
 }
 
@@ -331,11 +344,11 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       if (!u.normalized) return { normalized: '', hits: [], confidence: 0, tookMs: 0 };
       const filter = buildFilter(searchOpts.filters);
       // 1. Candidate documents: whole-document BM25 over every document, in process.
-      const ranked = model.docs && docCandidates > 0 ? rankDocuments(u, model.docs, Math.max(docCandidates, limit)) : undefined;
+      const ranked = model.docs ? rankDocuments(u, model.docs, docCandidates > 0 ? Math.max(docCandidates, limit) : 0) : undefined;
       const topDocs = ranked?.top.map(([id]) => id) ?? [];
       // 2. Meilisearch's word search (typo-tolerant, prefix, its own segmentation) as well, when
       // the search is filtered (the panel), or the best document holds too little of the question.
-      const wordSearch = filter.length > 0 || !ranked || ranked.coverage < WORD_SEARCH_BELOW;
+      const wordSearch = filter.length > 0 || !ranked || docCandidates <= 0 || ranked.coverage < WORD_SEARCH_BELOW;
       const qs: Array<{ q: string; matchingStrategy: 'frequency' | 'last' }> = wordSearch
         ? [
             { q: u.rewritten, matchingStrategy: 'frequency' },
@@ -384,10 +397,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
         for (const h of fetched.hits) docPassages.get(h.docId)?.push(h);
       }
       const scored = scoreCandidates([...byId.values()], u, model, cache);
-      if (docWeight > 0) {
-        const docScores = scoreDocuments(new Set(scored.map((s) => s.doc.docId)), u, model);
-        for (const s of scored) s.score += docWeight * (docScores.get(s.doc.docId) ?? 0);
-      }
+      if (docWeight > 0 && ranked) for (const s of scored) s.score += docWeight * (ranked.scoreOf(s.doc.docId) ?? 0);
       scored.sort((a, b) => b.score - a.score);
       const picked = pickHits(scored, limit, searchOpts.perDoc ?? 1);
       const answerWeights = new Map([...u.terms].map(([t, w]) => [t, model.idf(t) * w]));
