@@ -10,7 +10,7 @@
  * retriever — the same `createMeiliRetriever(...).search` the chat calls — and through a plain
  * Meilisearch search. Uses MEILI_URL/MEILI_MASTER_KEY if set, else starts its own Meilisearch.
  * With `--json` the last line is `{"recallAt1",…,"questions","baseline":{…},"firstDocOnly":{…}}`; a hit counts for
- * every document that holds its passage word for word (`alsoIn`), `firstDocOnly` only for the cited one.
+ * every document that holds its passage word for word — spacing, punctuation and traditional characters aside (`alsoIn`), `firstDocOnly` only for the cited one.
  * With `--calibration` it also prints how well `confidence` predicts a right first document (by
  * bin) and what `ANSWER_THRESHOLD` does on these questions plus 20 off-topic ones.
  */
@@ -153,7 +153,7 @@ async function main() {
       baseline.push({ docs: base.hits.map((h) => h.docid), answers: base.hits.map((h) => h.text), gold: q, ms: performance.now() - t1 });
       if ((i + 1) % 100 === 0) log(`${i + 1}/${questions.length} questions`);
       if (values.misses && res.hits[0]?.passage.docId !== q.docid) {
-        log(`MISS ${q.question} | ${res.normalized} | gold@${res.hits.findIndex((h) => h.passage.docId === q.docid)} | top: ${res.hits[0]?.passage.title ?? '-'}`);
+        log(`MISS${top?.alsoIn?.some((d) => d.docId === q.docid) ? '(repost)' : ''} ${q.question} | ${res.normalized} | gold@${res.hits.findIndex((h) => h.passage.docId === q.docid)} | top: ${res.hits[0]?.passage.docId ?? '-'} ${res.hits[0]?.passage.title ?? '-'} | gold: ${q.docid}`);
       }
     }
     const result = { ...summarize(product), baseline: summarize(baseline), firstDocOnly: summarize(firstDocOnly) };
@@ -164,7 +164,7 @@ async function main() {
         ['meilisearch raw (baseline)', result.baseline],
       ]),
     );
-    console.log('(a hit counts for every document holding its passage word for word — reposts, `alsoIn`; "first document only" counts just the cited one)');
+    console.log('(a hit counts for every document holding its passage word for word, spacing, punctuation and traditional characters aside — reposts, `alsoIn`; "first document only" counts just the cited one)');
     console.log(`questions: ${result.questions}, k = ${k}; Meilisearch word search ran for ${wordSearches}`);
     if (values.calibration) {
       const off: number[] = [];

@@ -79,6 +79,18 @@ describe('pickHits', () => {
     expect(hits[0]!.alsoIn).toEqual([{ docId: 'b', title: '《b》', docNo: '人社部发〔2020〕11号' }]);
   });
 
+  it('treats a repost that differs only in spacing, punctuation width or traditional characters as the same passage', () => {
+    // Real variant from the NCPQA corpus: one site printed 落後 and half-width punctuation.
+    const original = '坚持不裁员或裁员率不高于上年度全国城镇调查失业率的参保企业（不含淘汰落后产能企业），可返还其上年度实际缴纳失业保险费的50%。';
+    const repost = '坚持不裁员或裁员率不高于上年度全国城镇调查失业率的参保企业(不含淘汰落後产能企业), 可返还其上年度实际缴纳失业保险费的50%.';
+    const hits = pickHits([s('a', original, 3), s('b', repost, 2.9)], 5, 1);
+    expect(hits.map((h) => h.doc.docId)).toEqual(['a']);
+    expect(hits[0]!.alsoIn.map((d) => d.docId)).toEqual(['b']);
+    // One word different is a different passage.
+    const changed = original.replace('50%', '70%');
+    expect(pickHits([s('a', original, 3), s('b', changed, 2.9)], 5, 1).map((h) => h.doc.docId)).toEqual(['a', 'b']);
+  });
+
   it('does not show the repost document again through another of its passages', () => {
     const hits = pickHits([s('a', text, 3), s('b', text, 2.9), s('b', '另一段不同的内容另一段不同的内容另一段不同的内容另一段不同的内容另一段不同的内容', 2)], 5, 1);
     expect(hits.map((h) => h.doc.docId)).toEqual(['a']);

@@ -3,7 +3,7 @@ import { selectAnswer } from './answer.js';
 import { DEFAULT_BM25, terms } from './bm25.js';
 import { buildFilter, quoteFilterValue } from './filters.js';
 import { metaIndexName, META_ID } from './indexer.js';
-import { understandQuery, type UnderstoodQuery } from './query.js';
+import { normalizeWidth, toSimplified, understandQuery, type UnderstoodQuery } from './query.js';
 import { loadStoredModel, type QueryModel, type StoredModel } from './query-model.js';
 import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type RetrievalResult, type Retriever } from './types.js';
 
@@ -206,19 +206,29 @@ export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, mod
 /** Passages at least this long that are identical in two documents are one passage (a repost). */
 export const REPOST_MIN_CHARS = 40;
 
-const repostKey = (text: string) => text.replace(/\s+/g, '');
+/** Reposts differ in spacing, punctuation width and the odd traditional character (後/后): compare without them. */
+const repostKeys = new WeakMap<PassageDocument, string>();
+function repostKey(p: PassageDocument): string {
+  let key = repostKeys.get(p);
+  if (key === undefined) {
+    key = toSimplified(normalizeWidth(p.text)).replace(/[\s\p{P}\p{S}]+/gu, '');
+    repostKeys.set(p, key);
+  }
+  return key;
+}
 
 /**
  * The hits, best first: at most `perDoc` passages per document, and a passage whose text another
- * document repeats word for word (one notice reposted by several sites) shown once, with the
- * other documents in `alsoIn` — a citizen or agent should not get the same text twice.
+ * document repeats word for word (spacing, punctuation and traditional characters aside: one notice
+ * reposted by several sites) shown once, with the other documents in `alsoIn` — a citizen or agent
+ * should not get the same text twice.
  */
 export function pickHits(scored: Scored[], limit: number, perDoc: number): Array<Scored & { alsoIn: NonNullable<RetrievalHit['alsoIn']> }> {
   const count = new Map<string, number>();
   const picked: Array<Scored & { alsoIn: NonNullable<RetrievalHit['alsoIn']> }> = [];
   const byText = new Map<string, (typeof picked)[number]>();
   for (const s of scored) {
-    const key = repostKey(s.doc.text);
+    const key = repostKey(s.doc);
     const same = key.length >= REPOST_MIN_CHARS ? byText.get(key) : undefined;
     if (same) {
       const { docId, title, docNo, issuer, published } = s.doc;
