@@ -24,7 +24,7 @@ import { chunkDocument } from '../src/knowledge/chunk.js';
 import { loadSynonyms } from '../src/node/bootstrap.js';
 import { createNodeMeiliHttpClient } from '../src/node/meili-http.js';
 import { startMeilisearch, type MeiliProcess } from '../src/node/meili-process.js';
-import { summarize, type QuestionOutcome, type RetrievalMetrics } from '../src/retrieval/eval-metrics.js';
+import { answerHit, summarize, type QuestionOutcome, type RetrievalMetrics } from '../src/retrieval/eval-metrics.js';
 import { ingestedIndexName, metaIndexName, syncPassageIndex } from '../src/retrieval/indexer.js';
 import { corpusRecordSchema, docFromRecord, parseJsonl, safeDocId } from '../src/retrieval/records.js';
 import { ANSWER_THRESHOLD, createMeiliRetriever } from '../src/retrieval/retriever.js';
@@ -138,6 +138,7 @@ async function main() {
     const baseline: QuestionOutcome[] = [];
     const firstDocOnly: QuestionOutcome[] = [];
     let wordSearches = 0;
+    const answerMisses = { document: 0, passage: 0, window: 0 };
     const calib: Array<{ confidence: number; right: boolean }> = [];
     for (const [i, q] of questions.entries()) {
       const t0 = performance.now();
@@ -152,6 +153,14 @@ async function main() {
       const base = await searchClient.index<{ docid: string; text: string }>(baselineIndex).search(q.question, { limit: k });
       baseline.push({ docs: base.hits.map((h) => h.docid), answers: base.hits.map((h) => h.text), gold: q, ms: performance.now() - t1 });
       if ((i + 1) % 100 === 0) log(`${i + 1}/${questions.length} questions`);
+      if (values.misses && !res.hits.slice(0, 3).some((h) => answerHit(q.answer, h.answer))) {
+        // Why the answer was not shown: the document ranked below 3, another passage of it holds
+        // the answer, or the passage holds it but the answer window cut it.
+        const at = res.hits.findIndex((h) => h.passage.docId === q.docid || h.alsoIn?.some((d) => d.docId === q.docid));
+        const why = at < 0 || at >= 3 ? 'document' : answerHit(q.answer, res.hits[at]!.passage.text) ? 'window' : 'passage';
+        answerMisses[why]++;
+        log(`ANSWER-MISS(${why}) ${q.question} | gold answer ${[...q.answer].length} chars: ${q.answer.slice(0, 60)}`);
+      }
       if (values.misses && res.hits[0]?.passage.docId !== q.docid) {
         log(`MISS${top?.alsoIn?.some((d) => d.docId === q.docid) ? '(repost)' : ''} ${q.question} | ${res.normalized} | gold@${res.hits.findIndex((h) => h.passage.docId === q.docid)} | top: ${res.hits[0]?.passage.docId ?? '-'} ${res.hits[0]?.passage.title ?? '-'} | gold: ${q.docid}`);
       }
@@ -166,6 +175,12 @@ async function main() {
     );
     console.log('(a hit counts for every document holding its passage word for word, spacing, punctuation and traditional characters aside — reposts, `alsoIn`; "first document only" counts just the cited one)');
     console.log(`questions: ${result.questions}, k = ${k}; Meilisearch word search ran for ${wordSearches}`);
+    if (values.misses) {
+      console.log(
+        `answer not in the first 3 hits: document ranked below 3 ${answerMisses.document}, ` +
+          `answer in another passage of the document ${answerMisses.passage}, passage right but answer window cut it ${answerMisses.window}`,
+      );
+    }
     if (values.calibration) {
       const off: number[] = [];
       for (const q of OFF_TOPIC) off.push((await retriever.search(q, { limit: k })).confidence);

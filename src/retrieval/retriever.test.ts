@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadStoredModel, modelFromPassages } from './query-model.js';
 import { understandQuery } from './query.js';
-import { confidenceOf, createMeiliRetriever, pickHits, REPOST_MIN_CHARS, scoreDocuments, topDocuments, type Scored } from './retriever.js';
+import { confidenceOf, createMeiliRetriever, pickHits, REPOST_MIN_CHARS, showBestPassages, scoreDocuments, topDocuments, type Scored } from './retriever.js';
 import type { Meilisearch } from 'meilisearch';
 import { SearchUnavailableError, type PassageDocument } from './types.js';
 import { EMPTY_SYNONYMS } from './synonyms.js';
@@ -103,6 +103,30 @@ describe('pickHits', () => {
     expect(hits.map((h) => h.doc.docId)).toEqual(['a', 'b']);
     expect(hits.every((h) => h.alsoIn.length === 0)).toBe(true);
     expect(pickHits([s('a', hi, 3), s('a', text, 2)], 5, 2)).toHaveLength(2);
+  });
+});
+
+describe('showBestPassages', () => {
+  const p = (docId: string, order: number, text: string, score: number, body: number): Scored => ({
+    doc: { id: `${docId}--${order}`, docId, title: docId, type: 'policy', headings: [], section: '', headingsText: '', text, order, status: '现行有效', departments: [], topics: [] } as PassageDocument,
+    score,
+    coverage: 0.5 + order / 10,
+    matched: new Set(),
+    body,
+  });
+
+  it("keeps documents in score order but shows the passage whose own text answers, not a byline that only shares the title and lead", () => {
+    // Real case (NCPQA): "鹤壁市疫情防控指挥部如何投放一次性口罩？" — the byline scored highest
+    // through the shared lead; the passage with the answer matches in its own text.
+    const byline = p('hebi', 1, '责任编辑：李瑞', 3.28, 0.1);
+    const answer = p('hebi', 0, '2月21日是鹤壁市向市区投放一次性口罩的第一天，市疫情防控指挥部对此情况进行督导……指定市千禧新特药有限责任公司定点销售。', 3.13, 1.6);
+    const other = p('other', 0, '其他文件的段落', 3.2, 1.2);
+    const out = showBestPassages([byline, other, answer]);
+    expect(out.map((s) => s.doc.id)).toEqual(['hebi--0', 'hebi--1', 'other--0']);
+    // The shown passage carries its document's rank score and coverage.
+    expect(out[0]!.score).toBe(3.28);
+    expect(out[0]!.coverage).toBe(byline.coverage);
+    expect(pickHits(out, 5, 1).map((h) => h.doc.id)).toEqual(['hebi--0', 'other--0']);
   });
 });
 
