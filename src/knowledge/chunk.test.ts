@@ -48,3 +48,18 @@ describe('chunkDocument on run-on text', () => {
     expect(ps.every((p) => p.title === '关于稳定商务发展有关措施的通知')).toBe(true);
   });
 });
+
+describe('chunkDocument with a byline at the end', () => {
+  it('joins a tiny last paragraph to the one before instead of making it a passage', () => {
+    // Real shape (NCPQA, 鹤壁): news text, then "责任编辑：李瑞" alone; as its own passage it won
+    // every question about the document on length normalisation.
+    const ps = chunkDocument(
+      doc(
+        '2月21日是鹤壁市向市区投放一次性口罩的第一天，市疫情防控指挥部对此情况进行督导，现场解决问题，确保有序投放。\n\n' +
+          '本次投放的一次性口罩指定市千禧新特药有限责任公司定点销售，每人限购一包，凭身份证购买。\n\n责任编辑：李瑞',
+      ),
+    );
+    expect(ps.some((p) => p.text === '责任编辑：李瑞')).toBe(false);
+    expect(ps[ps.length - 1]!.text.endsWith('责任编辑：李瑞')).toBe(true);
+  });
+});

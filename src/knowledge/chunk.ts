@@ -149,6 +149,15 @@ export function chunkDocument(doc: KnowledgeDoc): Passage[] {
     else if (last && last.text.length < MIN_CHARS) groups[groups.length - 1] = { headings: b.headings, text: `${last.text}\n${b.text}` };
     else groups.push({ ...b });
   }
+  // A tiny last paragraph under the same headings (a byline such as "责任编辑：李瑞", a date) has no
+  // next one to join: it joins the one before. A short last item with its own heading stays.
+  const tail = groups[groups.length - 1];
+  const before = groups[groups.length - 2];
+  if (tail && before && tail.text.length < MIN_CHARS && pathKey(tail.headings) === pathKey(before.headings)) {
+    groups.pop();
+    const prev = groups[groups.length - 1]!;
+    groups[groups.length - 1] = { ...prev, text: `${prev.text}\n${tail.text}` };
+  }
   const publishedTs = doc.published ? Math.floor(Date.parse(`${doc.published}T00:00:00+08:00`) / 1000) : undefined;
   const passages: Passage[] = [];
   const lead = documentLead(groups);
