@@ -9,8 +9,8 @@ import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type R
 
 /**
  * Confidence at or above which the first hit should be given as the answer; below it, say
- * "not found" / ask to rephrase or offer a human. At 0.6 on the NCPQA dev set: 66% of questions
- * answered with the right document, 9% answered wrongly, 1 of 20 off-topic questions answered
+ * "not found" / ask to rephrase or offer a human. At 0.6 on the NCPQA dev set: 73% of questions
+ * answered with the right document, 6% answered wrongly, 0 of 20 off-topic questions answered
  * (docs/benchmarks.md, "Retrieval").
  */
 export const ANSWER_THRESHOLD = 0.6;
@@ -320,8 +320,8 @@ export function matchedPhrases(query: string, matched: Set<string>): string[] {
  * the question the passage covers, its score, and its margin over the runner-up (an answer that
  * stands out from the other candidates is more often right). Fitted on the NCPQA dev questions
  * plus off-topic questions (weighted ×5, so an off-topic question rarely clears the threshold);
- * in bins of confidence ≥ 0.8 the first document was right 92% of the time, 0.6–0.8: 73%,
- * 0.4–0.6: 65% (docs/benchmarks.md; `npm run eval:retrieval -- … --calibration`). Re-fit whenever the score changes.
+ * in bins of confidence ≥ 0.8 the first document was right 97% of the time, 0.6–0.8: 80%,
+ * 0.4–0.6: 74% (docs/benchmarks.md; `npm run eval:retrieval -- … --calibration`). Re-fit whenever the score changes.
  */
 export function confidenceOf(top: { score: number; coverage: number } | undefined, second?: { score: number }): number {
   if (!top || top.score <= 0) return 0;
