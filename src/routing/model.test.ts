@@ -55,8 +55,23 @@ describe('learning from history', () => {
     const model = trainRoutingModel({ directory, history });
     expect(trainRoutingModel({ directory }).words).toBeUndefined();
     expect(model.words!.model.features.some((f) => f.startsWith('p:'))).toBe(true);
-    const { words: _words, ...older } = model;
+    const { words: _words, wordsNbsvm: _nbsvm, ...older } = model;
     expect(createRouter({ directory, model: older }).route('楼前的灯坏了').department).toBe('transport');
+  });
+
+  it('learns an NBSVM word expert and raw-count experts; a model saved before them still loads', () => {
+    const model = trainRoutingModel({ directory, history });
+    expect(model.tf).toBe('raw');
+    expect(model.words!.tf).toBe('raw');
+    expect(model.wordsNbsvm!.labels).toEqual(model.model.labels);
+    expect(model.wordsNbsvm!.features).toContain('p:路灯_坏');
+    expect(trainRoutingModel({ directory }).tf).toBeUndefined();
+    // The previous round's shape: sublinear tf (no marker), no NBSVM expert.
+    const { wordsNbsvm: _nbsvm, tf: _tf, words, ...rest } = model;
+    const { tf: _wordsTf, ...oldWords } = words!;
+    const router = createRouter({ directory, model: { ...rest, words: oldWords } });
+    expect(router.route('楼前的灯坏了').department).toBe('transport');
+    expect(router.route('我想申请低保').department).toBe('civil');
   });
 
   it('routes long letters by the learned experts alone, short messages with the directory too', () => {
