@@ -60,6 +60,13 @@ describe('stripFillers', () => {
     expect(stripFillers('请问社保怎么交？')).toBe('社保 交');
     expect(stripFillers('你好，我想问一下公积金能不能缓缴呢')).toBe('公积金 缓缴');
   });
+  it('drops a 不 / 没(有) that closes a clause as a yes-or-no question, keeping 差不多 and 要不要', () => {
+    expect(stripFillers('天津一线医生护士的绩效工资能多发点不')).toBe('天津一线医生护士 绩效工资能多发点');
+    expect(stripFillers('缓缴期间要交滞纳金不？')).toBe('缓缴期间要交滞纳金');
+    expect(stripFillers('厂里发了工资没有')).toBe('厂里发 工资');
+    expect(stripFillers('差不多')).toBe('差不多');
+    expect(stripFillers('要不要交')).toBe('要不要交');
+  });
   it('keeps 办理 in 怎么办理 and 我 in 自我', () => {
     expect(stripFillers('护照怎么办理')).toBe('护照 办理');
     expect(stripFillers('怎样做好自我防护')).toBe('做好自我防护');
@@ -87,6 +94,10 @@ describe('correctTypos (pinyin)', () => {
   });
   it('uses fuzzy pinyin (-ng/-n) only to form a vocabulary word', () => {
     expect(correctTypos('农名工返岗', lex).text).toBe('农民工返岗');
+  });
+  it('leaves modal verbs alone (不想 must not become 不见 because 不见面 is common)', () => {
+    const withMeeting = createQueryModel(computeStats([...corpus, '推行不见面审批，不见面办理，不见面服务。', '群众办事不见面，网上办理。']), synonyms).lexicon;
+    expect(correctTypos('办事不想跑大厅', withMeeting).corrections).toEqual([]);
   });
   it('leaves correct text and grammatical characters alone', () => {
     for (const q of ['企业缓缴社会保险费', '银行贷款展期', '温州企业何时能够复工', '给与多少补助']) {

@@ -71,6 +71,8 @@ export function normalizeDates(text: string): string {
  */
 export function stripFillers(text: string): string {
   return normalizeDates(text)
+    // A 不 / 没(有) closing a clause asks yes-or-no, like 吗: 能多发点不, 要交滞纳金不, 就业没.
+    .replace(/(?<=\p{Script=Han}{2})(?:不|没有|没)(?=[\p{P}\p{S}\s]|$)/gu, ' ')
     .replace(/[\p{P}\p{S}]+/gu, ' ')
     .replace(FILLER_RE, ' ')
     .replace(/\s+/g, ' ')
@@ -168,10 +170,11 @@ export function buildHomophoneTable(chars: Iterable<string>, fuzzy = false): Map
 
 const CJK_CHAR = /[\u3400-\u9fff]/;
 /**
- * Grammatical characters are left alone: the bigram statistics of a few thousand passages are too
- * sparse to judge them (何时, 给与), and a typo there barely changes what is searched.
+ * Grammatical characters and modal verbs are left alone: the bigram statistics of a few thousand
+ * passages are too sparse to judge them (何时, 给与; 不想跑 → 不见跑), and a typo there barely changes
+ * what is searched.
  */
-const FUNCTION_CHARS = new Set([...'的地得是在和与及或对从向给为被把将由于起几何那哪这其也都就还又已而并且之以所等中上下里一二三四五六七八九十百千万']);
+const FUNCTION_CHARS = new Set([...'的地得是在和与及或对从向给为被把将由于起几何那哪这其也都就还又已而并且之以所等中上下里一二三四五六七八九十百千万想要能会']);
 /** How much more often the corrected bigrams must occur (log scale): e^3 ≈ 20×. */
 const MIN_GAIN = 3;
 
