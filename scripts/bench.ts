@@ -2,7 +2,7 @@
  * Load benchmark: `POST /api/chat` of the real service beside raw Meilisearch search on the same
  * queries, in one run, everything on this machine.
  *
- *   npm run bench -- [--duration 20] [--connections 50] [--rate 300] [--json] [--cpu-prof] [--diagnose] [--fuzz]
+ *   npm run bench -- [--duration 20] [--connections 50] [--rate 300] [--json] [--cpu-prof [--cpu-prof-out file]] [--diagnose] [--fuzz]
  *
  * Starts its own Meilisearch and Redis (temporary data), ingests the NCPQA corpus with the
  * product's own `npm run ingest` (scripts/ingest.ts), starts the service as a child process (`src/entry/node.ts`, what
@@ -17,13 +17,13 @@
  * `errors` counts transport errors, timeouts, non-2xx and chat replies that apologise for an
  * unavailable search engine. `--diagnose` adds raw Meilisearch in the retriever's query shape
  * (one multi-search of three 40-hit queries) to separate search cost from service cost. `--cpu-prof` profiles the service process and prints where its CPU
- * time goes. `--fuzz` runs the fuzz suites with FUZZ_RUNS (default 1500) instead.
+ * time goes; `--cpu-prof-out <file>` also keeps the .cpuprofile (for DevTools or a call-tree look). `--fuzz` runs the fuzz suites with FUZZ_RUNS (default 1500) instead.
  * With `--json` the last line is `{"chat":{"rps","p50Ms","p99Ms","errors",…},"meili":{…},"ratio",…}`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -107,7 +107,50 @@ interface PhaseResult {
   maxMs: number;
   requests: number;
   errors: number;
+  /** CPU milliseconds per request sent in the phase (warm-up sends included), by process. */
+  cpuMsPerRequest?: Record<string, number>;
 }
+
+// --- CPU per request ---------------------------------------------------------------------------
+
+const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux
+
+/** utime + stime of a process in ms (Linux /proc); undefined elsewhere or once it has exited. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Start counting CPU time of the given processes (and of this one, the load generator); `stop`
+ * divides by the number of requests. On 2 shared cores latency is mostly queueing for CPU, so CPU
+ * per turn is the figure that changes comparably between runs when the machine's speed does not.
+ */
+function cpuMeter(pids: Record<string, number | undefined>) {
+  const self0 = process.cpuUsage();
+  const start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, processCpuMs(pid)]));
+  return (requests: number): Record<string, number> => {
+    const out: Record<string, number> = {};
+    const per = (ms: number) => Math.round((ms / Math.max(1, requests)) * 1000) / 1000;
+    for (const [k, pid] of Object.entries(pids)) {
+      const a = start[k];
+      const b = processCpuMs(pid);
+      if (a !== undefined && b !== undefined) out[k] = per(b - a);
+    }
+    const self = process.cpuUsage(self0);
+    out.loadGenerator = per((self.user + self.system) / 1000);
+    return out;
+  };
+}
+
+let meter: ((name: string) => ReturnType<typeof cpuMeter>) | undefined;
 
 async function phase(
   name: string,
@@ -116,6 +159,7 @@ async function phase(
   opts: { connections: number; duration: number; rate?: number },
 ): Promise<PhaseResult> {
   log(`  ${name} …`);
+  const stopCpu = meter?.(name);
   let apologies = 0;
   const res = await autocannon({
     url,
@@ -128,7 +172,9 @@ async function phase(
     } }],
   });
   const errors = res.errors + res.timeouts + res.non2xx + apologies;
+  const cpu = stopCpu?.(res.requests.total);
   return {
+    ...(cpu ? { cpuMsPerRequest: cpu } : {}),
     name,
     rps: Math.round(res.requests.total / res.duration),
     p50Ms: res.latency.p50,
@@ -155,6 +201,7 @@ const WARM_PACED_S = 2;
  */
 async function pacedPhase(name: string, baseUrl: string, request: CannonRequest, opts: { connections: number; duration: number; rate: number }): Promise<PhaseResult> {
   log(`  ${name} (constant arrival rate) …`);
+  const stopCpu = meter?.(name);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
   const target = new URL(baseUrl);
   const total = Math.round(opts.rate * opts.duration);
@@ -204,7 +251,8 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
   if (kinds.size > 0) log(`    errors: ${[...kinds].map(([k, n]) => `${k} × ${n}`).join(', ')}`);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? 0) * 10) / 10;
-  return { name, rps: Math.round(total / elapsed), p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1), requests: total, errors };
+  const cpu = stopCpu?.(warm + total);
+  return { name, rps: Math.round(total / elapsed), p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1), requests: total, errors, ...(cpu ? { cpuMsPerRequest: cpu } : {}) };
 }
 
 function chatRequest(mix: ReturnType<typeof createMix>): CannonRequest {
@@ -311,6 +359,7 @@ async function main() {
       rate: { type: 'string', default: '300' },
       json: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      'cpu-prof-out': { type: 'string' },
       fuzz: { type: 'boolean', default: false },
       diagnose: { type: 'boolean', default: false },
     },
@@ -375,6 +424,7 @@ async function main() {
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 120_000, 'the service to become ready');
 
+    meter = () => cpuMeter({ service: svc.pid, redis: redisProc.child.pid, meilisearch: meili.child.pid });
     const chatMix = createMix(questions);
     const meiliMix = createMix(questions);
     log(`load: ${connections} connections, ${duration} s per phase, target rate ${rate} req/s`);
@@ -394,6 +444,7 @@ async function main() {
       await stopChild(svc, 10_000);
       const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
       profile = file ? summarizeProfile(join(profDir, file)) : '(no profile written)';
+      if (file && values['cpu-prof-out']) copyFileSync(join(profDir, file), resolve(values['cpu-prof-out']));
     }
 
     const ratio = Number((chatMax.rps / Math.max(1, meiliMax.rps)).toFixed(3));
@@ -407,13 +458,16 @@ async function main() {
       '',
       table(rows),
       '',
+      'CPU ms per request (warm-up sends included; the load generator is this process):',
+      ...rows.filter((r) => r.cpuMsPerRequest).map((r) => `  ${r.name.padEnd(14)} ${Object.entries(r.cpuMsPerRequest!).map(([k, v]) => `${k} ${v.toFixed(3)}`).join('  ')}`),
+      '',
       `throughput ratio chat/meili (flat out): ${ratio}`,
       ...Object.entries(targets).map(([k, t]) => `${t.pass ? 'PASS' : 'FAIL'}  ${k}: ${t.value} (target ${t.target})`),
       ...(profile ? ['', profile] : []),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
     if (values.json) {
-      const pick = (r: PhaseResult) => ({ rps: r.rps, p50Ms: r.p50Ms, p90Ms: r.p90Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, requests: r.requests, errors: r.errors });
+      const pick = (r: PhaseResult) => ({ rps: r.rps, p50Ms: r.p50Ms, p90Ms: r.p90Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, requests: r.requests, errors: r.errors, cpuMsPerRequest: r.cpuMsPerRequest });
       process.stdout.write(
         `${JSON.stringify({
           // chat.rps is flat-out throughput; its latencies are at the target rate.
