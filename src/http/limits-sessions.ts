@@ -1,4 +1,5 @@
-import type { RateLimitResult, RateLimitRule } from '../ratelimit/rate-limiter.js';
+import type { ChainableCommander } from 'ioredis';
+import { defineScript, scriptOn, type RateLimitResult, type RateLimitRule } from '../ratelimit/rate-limiter.js';
 import type { Redis } from '../store/redis.js';
 
 /**
@@ -11,6 +12,11 @@ export interface SessionQuota {
   admit(owner: string, member: string, rule: RateLimitRule): Promise<RateLimitResult>;
   /** Would a new member be admitted now? Records nothing (for a session whose id is not known yet). */
   wouldAdmit(owner: string, rule: RateLimitRule): Promise<RateLimitResult>;
+  /**
+   * `admit` (with a member) or `wouldAdmit` (without), queued on `batch` to share its round trip;
+   * after `batch.exec()`, pass this command's reply to the returned function.
+   */
+  queue(batch: ChainableCommander, owner: string, member: string | undefined, rule: RateLimitRule): (reply: unknown) => RateLimitResult;
 }
 
 /**
@@ -41,17 +47,30 @@ if oldest[2] then retry = tonumber(oldest[2]) + window - now end
 if retry < 1 then retry = 1 end
 return {0, 0, retry}`;
 
+const COMMAND = 'yhdSessionQuota';
+type ScriptCall = (key: string, now: string, windowMs: string, limit: string, member: string, dry: string) => Promise<unknown>;
+
 export function createRedisSessionQuota(redis: Redis, opts: { prefix: string; now?: () => number }): SessionQuota {
   const now = opts.now ?? (() => Date.now());
-  const run = async (owner: string, member: string, rule: RateLimitRule, dry: boolean): Promise<RateLimitResult> => {
+  defineScript(redis, COMMAND, 1, ADMIT);
+  const args = (owner: string, member: string, rule: RateLimitRule, dry: boolean): Parameters<ScriptCall> => {
     if (!Number.isInteger(rule.limit) || rule.limit < 1) throw new RangeError('session quota must be a positive integer');
-    const [allowed, remaining, retry] = (await redis.eval(
-      ADMIT, 1, `${opts.prefix}sq:${owner}`, String(Math.floor(now())), String(rule.windowMs), String(rule.limit), member, dry ? '1' : '0',
-    )) as [number, number, number];
+    return [`${opts.prefix}sq:${owner}`, String(Math.floor(now())), String(rule.windowMs), String(rule.limit), member, dry ? '1' : '0'];
+  };
+  const result = (reply: unknown, rule: RateLimitRule): RateLimitResult => {
+    const [allowed, remaining, retry] = reply as [number, number, number];
     return { allowed: allowed === 1, remaining: Math.max(0, Number(remaining)), retryAfterMs: Number(retry), limit: rule.limit };
+  };
+  const run = async (owner: string, member: string, rule: RateLimitRule, dry: boolean): Promise<RateLimitResult> => {
+    const a = args(owner, member, rule, dry);
+    return result(await scriptOn<ScriptCall>(redis, COMMAND)(...a), rule);
   };
   return {
     admit: (owner, member, rule) => run(owner, member, rule, false),
     wouldAdmit: (owner, rule) => run(owner, '', rule, true),
+    queue(batch, owner, member, rule) {
+      void scriptOn<ScriptCall>(batch, COMMAND)(...args(owner, member ?? '', rule, member === undefined));
+      return (reply) => result(reply, rule);
+    },
   };
 }

@@ -113,6 +113,15 @@ describe('chat limits', () => {
     broken.eval = (async () => {
       throw new Error('connection lost');
     }) as unknown as Redis['eval'];
+    // The chat checks share one pipeline: its round trip fails as a whole.
+    const pipeline = broken.pipeline.bind(broken);
+    broken.pipeline = ((...args: Parameters<Redis['pipeline']>) => {
+      const p = pipeline(...args);
+      p.exec = async () => {
+        throw new Error('connection lost');
+      };
+      return p;
+    }) as Redis['pipeline'];
     const { chat, lines } = await appWith({ CHAT_RATE_PER_MINUTE: '1' }, broken);
     expect((await chat({ sessionId: 'session-cccc', message: 'x' })).status).toBe(200);
     expect((await chat({ sessionId: 'session-cccc', message: 'x' })).status).toBe(200);

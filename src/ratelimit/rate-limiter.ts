@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis';
 import type { Redis } from '../store/redis.js';
 
 /** Outcome of one rate-limit check. */
@@ -60,6 +61,29 @@ export interface RedisRateLimiterOptions {
   now?: () => number;
 }
 
+/** A Redis limiter that can also queue its check on a pipeline shared with other commands. */
+export interface RedisRateLimiter extends RateLimiter {
+  /**
+   * Queue one check on `batch` (several checks, one round trip); after `batch.exec()`, pass this
+   * command's reply to the returned function. Throws a RangeError at once for an invalid rule.
+   */
+  queue(batch: ChainableCommander, key: string, rule: RateLimitRule): (reply: unknown) => RateLimitResult;
+}
+
+/** Name of the script as an ioredis command: EVALSHA, with the script body sent once per connection. */
+const COMMAND = 'yhdSlidingWindow';
+type ScriptCall = (key: string, now: string, windowMs: string, limit: string, member: string) => Promise<unknown>;
+
+/** Define the script on this client once (ioredis falls back to EVAL when Redis lacks it). */
+export function defineScript(redis: Redis, name: string, numberOfKeys: number, lua: string): void {
+  if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+}
+
+/** Call a script defined with `defineScript` on the client or on a pipeline. */
+export function scriptOn<F>(target: Redis | ChainableCommander, name: string): F {
+  return ((target as unknown as Record<string, F & { bind(t: unknown): F }>)[name]!).bind(target) as F;
+}
+
 /**
  * Create a Redis-backed limiter.
  * @example
@@ -67,21 +91,31 @@ export interface RedisRateLimiterOptions {
  * const r = await limiter.check(`ip:${ip}`, { limit: 60, windowMs: 60_000 });
  * if (!r.allowed) throw new AppError(429, 'rate_limited', `请求过于频繁，请${Math.ceil(r.retryAfterMs / 1000)}秒后再试`);
  */
-export function createRedisRateLimiter(redis: Redis, opts: RedisRateLimiterOptions): RateLimiter {
+export function createRedisRateLimiter(redis: Redis, opts: RedisRateLimiterOptions): RedisRateLimiter {
   const now = opts.now ?? (() => Date.now());
   const keyOf = (key: string) => `${opts.prefix}rl:${key}`;
+  defineScript(redis, COMMAND, 1, SLIDING_WINDOW);
   let seq = 0;
+  const args = (key: string, rule: RateLimitRule): Parameters<ScriptCall> => {
+    if (!Number.isInteger(rule.limit) || rule.limit < 1) throw new RangeError('rate limit must be a positive integer');
+    if (!Number.isInteger(rule.windowMs) || rule.windowMs < 1) throw new RangeError('rate window must be a positive integer of ms');
+    const t = Math.floor(now());
+    // Unique member per request: two requests in the same millisecond must both count.
+    const member = `${t}:${crypto.randomUUID()}:${seq++}`;
+    return [keyOf(key), String(t), String(rule.windowMs), String(rule.limit), member];
+  };
+  const result = (reply: unknown, rule: RateLimitRule): RateLimitResult => {
+    const [allowed, remaining, retry] = reply as [number, number, number];
+    return { allowed: allowed === 1, remaining: Number(remaining), retryAfterMs: Number(retry), limit: rule.limit };
+  };
   return {
     async check(key, rule) {
-      if (!Number.isInteger(rule.limit) || rule.limit < 1) throw new RangeError('rate limit must be a positive integer');
-      if (!Number.isInteger(rule.windowMs) || rule.windowMs < 1) throw new RangeError('rate window must be a positive integer of ms');
-      const t = Math.floor(now());
-      // Unique member per request: two requests in the same millisecond must both count.
-      const member = `${t}:${crypto.randomUUID()}:${seq++}`;
-      const [allowed, remaining, retry] = (await redis.eval(
-        SLIDING_WINDOW, 1, keyOf(key), String(t), String(rule.windowMs), String(rule.limit), member,
-      )) as [number, number, number];
-      return { allowed: allowed === 1, remaining: Number(remaining), retryAfterMs: Number(retry), limit: rule.limit };
+      const a = args(key, rule);
+      return result(await scriptOn<ScriptCall>(redis, COMMAND)(...a), rule);
+    },
+    queue(batch, key, rule) {
+      void scriptOn<ScriptCall>(batch, COMMAND)(...args(key, rule));
+      return (reply) => result(reply, rule);
     },
     async reset(key) {
       await redis.del(keyOf(key));

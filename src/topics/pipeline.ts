@@ -145,6 +145,10 @@ return {postings, ids, norms}`;
 
 /** (fields JSON, entry JSON, sample JSON): the long texts travel as plain arguments, not re-escaped inside JSON. */
 type RecordCommand = (json: string, entry: string, sample: string) => Promise<[number, string]>;
+/** (prefix, topics per term, query terms JSON, extra topic ids JSON) -> [postings, ids, norms]. */
+type CandidatesCommand = (prefix: string, k: string, terms: string, extra: string) => Promise<[string[][], string[], string[]]>;
+/** (df hash key, {p, msgs} JSON) -> messages counted. */
+type DfCommand = (dfKey: string, json: string) => Promise<number>;
 
 interface Overlay {
   centroid: Map<string, Map<string, number>>;
@@ -161,7 +165,13 @@ export interface PipelineOptions {
 
 export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKeys, opts: PipelineOptions) {
   const COMMAND = 'yhdTopicRecord';
+  // Scripts as ioredis commands: EVALSHA, the body sent once per connection (not on every turn).
+  const CANDIDATES = 'yhdTopicCandidates';
+  const DF = 'yhdTopicDf';
   if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 0, lua: RECORD_LUA });
+  if (!(CANDIDATES in redis)) redis.defineCommand(CANDIDATES, { numberOfKeys: 0, lua: CANDIDATES_LUA });
+  if (!(DF in redis)) redis.defineCommand(DF, { numberOfKeys: 1, lua: DF_LUA });
+  const candidates = (redis as unknown as Record<string, CandidatesCommand>)[CANDIDATES]!.bind(redis);
 
   /**
    * Read, decide and send the writes of a batch; resolves once the writes are on the wire, with
@@ -205,9 +215,7 @@ export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKey
     }
     const queryList = [...queryTerms];
     const extra = [...new Set(bandTopic.values())];
-    const [postings, topicIds, norms] = (await redis.eval(
-      CANDIDATES_LUA, 0, keys.root, String(TOPICS_PER_TERM), JSON.stringify(queryList), JSON.stringify(extra),
-    )) as [string[][], string[], string[]];
+    const [postings, topicIds, norms] = await candidates(keys.root, String(TOPICS_PER_TERM), JSON.stringify(queryList), JSON.stringify(extra));
     const overlay: Overlay = { centroid: new Map(), norm2: new Map(), postings: new Map(), bands: new Map() };
     queryList.forEach((t, i) => {
       const flat = postings[i] ?? [];
@@ -271,7 +279,7 @@ export function createTopicPipeline(redis: Redis, prefix: string, keys: TopicKey
       );
     }
     const dfMessages = batch.filter((m) => m.features).map((m) => [m.entry.logId, [...m.features!.counts.keys()]]);
-    if (dfMessages.length) p4.eval(DF_LUA, 1, keys.df, JSON.stringify({ p: keys.root, msgs: dfMessages }));
+    if (dfMessages.length) void (p4 as unknown as Record<string, DfCommand>)[DF]!.call(p4, keys.df, JSON.stringify({ p: keys.root, msgs: dfMessages }));
     const written = p4.exec().then((r4) =>
       batch.map((m, i) => {
         const [err, res] = r4?.[i] ?? [new Error('no reply'), undefined];

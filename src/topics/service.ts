@@ -82,6 +82,10 @@ if topic and topic ~= '' then
 end
 return 1`;
 
+const FEEDBACK_COMMAND = 'yhdTopicFeedback';
+/** (log key, 'up' | 'down', key prefix) -> -1 no such entry, 0 unchanged, 1 recorded. */
+type FeedbackCommand = (logKey: string, vote: string, prefix: string) => Promise<number>;
+
 export function createTopicService(redis: Redis, opts: TopicServiceOptions): TopicService {
   const keys = topicKeys(opts.prefix);
   const retentionSeconds = opts.retentionDays * 86_400;
@@ -90,6 +94,9 @@ export function createTopicService(redis: Redis, opts: TopicServiceOptions): Top
     newTopicId: (logId) => `t${stableId(`topic:${logId}`).slice(0, 12)}`,
   });
   const deps = { redis, keys };
+  // EVALSHA: the script body goes to Redis once per connection, not with every vote.
+  if (!(FEEDBACK_COMMAND in redis)) redis.defineCommand(FEEDBACK_COMMAND, { numberOfKeys: 1, lua: FEEDBACK_LUA });
+  const vote = (redis as unknown as Record<string, FeedbackCommand>)[FEEDBACK_COMMAND]!.bind(redis);
 
   const service: TopicService = {
     keys,
@@ -119,7 +126,7 @@ export function createTopicService(redis: Redis, opts: TopicServiceOptions): Top
       if (input.logId) {
         if (!(await belongsTo(input.logId, input.sessionId))) throw new FeedbackTargetMissing();
       }
-      const r = (await redis.eval(FEEDBACK_LUA, 1, keys.log(logId), input.useful ? 'up' : 'down', keys.root)) as number;
+      const r = await vote(keys.log(logId), input.useful ? 'up' : 'down', keys.root);
       if (r === -1) throw new FeedbackTargetMissing();
       return { logId, changed: r === 1 };
     },
