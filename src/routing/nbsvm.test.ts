@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileNbsvm, predictNbsvm, trainNbsvm, type GramCounts, type NbsvmExample } from './nbsvm.js';
+import { compileNbsvm, dequantizeRows, predictNbsvm, quantizeRows, trainNbsvm, type GramCounts, type NbsvmExample } from './nbsvm.js';
 
 /** Character bigrams with counts (punctuation dropped): enough for these short messages. */
 function bigrams(text: string): GramCounts {
@@ -53,8 +53,7 @@ describe('NBSVM one-vs-rest classifier', () => {
 
   it('scales a gram up for the class it marks and down for the others (NB log-count ratio)', () => {
     const f = model.features.indexOf('工资');
-    const bytes = Uint8Array.from(atob(model.scale), (c) => c.charCodeAt(0));
-    const scale = new Float32Array(bytes.buffer);
+    const { scale } = compiled;
     const at = (label: string) => scale[model.labels.indexOf(label) * model.features.length + f]!;
     expect(at('hrss')).toBeGreaterThan(0);
     expect(at('housing')).toBeLessThan(0);
@@ -71,6 +70,15 @@ describe('NBSVM one-vs-rest classifier', () => {
     const pruned = trainNbsvm(examples, { ...opts, minCount: 2 });
     expect(pruned.features).toContain('工资');
     expect(pruned.features).not.toContain('哄抬');
+  });
+
+  it('stores its matrices as 16-bit rows that read back within one step', () => {
+    const a = Float32Array.from([0.5, -1.25, 3, 0, 0, 0, 2e-4, -7, 1]);
+    const q = quantizeRows(a, 3);
+    expect(q.step).toHaveLength(3);
+    expect(q.step[1]).toBe(1); // an all-zero row
+    const back = dequantizeRows(q);
+    a.forEach((v, i) => expect(Math.abs(back[i]! - v)).toBeLessThanOrEqual(q.step[Math.floor(i / 3)]! / 2 + 1e-9));
   });
 
   it('rejects a model whose arrays do not match its features', () => {
