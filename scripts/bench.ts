@@ -27,6 +27,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Meilisearch } from 'meilisearch';
@@ -76,7 +77,7 @@ function createMix(questions: string[], seed = 12345) {
   let q = 0;
   return {
     /** The next turn: its text, session and client address. */
-    next(): { message: string; sessionId: string; ip: string } {
+    next(): { message: string; sessionId: string; ip: string; kind: string } {
       const r = rand();
       // New questions move on to the next session; the rest continue a recent one.
       const fresh = r < 0.7;
@@ -87,7 +88,8 @@ function createMix(questions: string[], seed = 12345) {
         : r < 0.9 ? pick(SMALL_TALK)
         : r < 0.95 ? pick(COMPLAINTS)
         : pick(STATUS);
-      return { message, sessionId: `bench${session.toString().padStart(6, '0')}`, ip: `10.${(session % IPS) >> 8}.${session % 256}.7` };
+      const kind = r < 0.7 ? 'question' : r < 0.82 ? 'follow-up' : r < 0.9 ? 'small talk' : r < 0.95 ? 'complaint' : 'status';
+      return { message, sessionId: `bench${session.toString().padStart(6, '0')}`, ip: `10.${(session % IPS) >> 8}.${session % 256}.7`, kind };
     },
     /** Just the text, for the raw Meilisearch phases. */
     text(): string {
@@ -109,6 +111,14 @@ interface PhaseResult {
   errors: number;
   /** CPU milliseconds per request sent in the phase (warm-up sends included), by process. */
   cpuMsPerRequest?: Record<string, number>;
+  /**
+   * Paced phases: the load generator's own event-loop delay, p99 in ms. A late timer or a GC pause
+   * in the generator counts as latency (timed from when each request was due), so this bounds how
+   * much of the tail is the generator's.
+   */
+  generatorLagP99Ms?: number;
+  /** Paced chat phase: latency by message kind and the reply's action (which turns make the tail). */
+  byKind?: Array<{ kind: string; n: number; p50Ms: number; p99Ms: number }>;
 }
 
 // --- CPU per request ---------------------------------------------------------------------------
@@ -206,12 +216,13 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
   const target = new URL(baseUrl);
   const total = Math.round(opts.rate * opts.duration);
   const latencies: number[] = [];
+  const kindLatencies = new Map<string, number[]>();
   let errors = 0;
   const kinds = new Map<string, number>();
   const fail = (kind: string) => ((errors += 1), kinds.set(kind, (kinds.get(kind) ?? 0) + 1));
   const send = (due: number, unmeasured = false) =>
     new Promise<void>((done) => {
-      const built = (request.setupRequest?.({}) ?? {}) as { headers?: Record<string, string>; body?: string };
+      const built = (request.setupRequest?.({}) ?? {}) as { headers?: Record<string, string>; body?: string; kind?: string };
       const req = http.request(
         { host: target.hostname, port: target.port, method: request.method, path: request.path, agent, headers: built.headers, timeout: 10_000 },
         (res) => {
@@ -221,6 +232,11 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
           res.on('end', () => {
             if (!unmeasured) {
               latencies.push(performance.now() - due);
+              if (built.kind) {
+                const action = /"action":"([a-z_]+)"/.exec(body)?.[1] ?? '?';
+                const k = `${built.kind} → ${action}`;
+                (kindLatencies.get(k) ?? kindLatencies.set(k, []).get(k)!).push(performance.now() - due);
+              }
               if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
               else if (body.includes('"action":"unavailable"')) fail('apology (search unavailable)');
             }
@@ -239,20 +255,33 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
   const dueAt = (i: number) => first + (i * 1000) / opts.rate;
   const started = dueAt(warm); // the measured window starts after the warm-up sends
   const inFlight: Array<Promise<void>> = [];
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  let lagOn = false;
   for (let i = 0; i < warm + total; ) {
+    if (!lagOn && i >= warm) (lag.enable(), (lagOn = true));
     const now = performance.now();
     // Send everything that is due (several at once only if the timer fired late).
     while (i < warm + total && dueAt(i) <= now) inFlight.push(send(dueAt(i), i++ < warm));
     if (i < warm + total) await new Promise((r) => setTimeout(r, Math.max(0, dueAt(i) - performance.now())));
   }
   await Promise.all(inFlight);
+  lag.disable();
+  const generatorLagP99Ms = Math.round(lag.percentile(99) / 1e5) / 10;
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   if (kinds.size > 0) log(`    errors: ${[...kinds].map(([k, n]) => `${k} × ${n}`).join(', ')}`);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? 0) * 10) / 10;
   const cpu = stopCpu?.(warm + total);
-  return { name, rps: Math.round(total / elapsed), p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1), requests: total, errors, ...(cpu ? { cpuMsPerRequest: cpu } : {}) };
+  const quantile = (xs: number[], q: number) => Math.round((xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)] ?? 0) * 10) / 10;
+  const byKind = [...kindLatencies]
+    .map(([kind, xs]) => (xs.sort((a, b) => a - b), { kind, n: xs.length, p50Ms: quantile(xs, 0.5), p99Ms: quantile(xs, 0.99) }))
+    .sort((a, b) => b.n - a.n);
+  return {
+    name, rps: Math.round(total / elapsed), p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1), requests: total, errors, generatorLagP99Ms,
+    ...(cpu ? { cpuMsPerRequest: cpu } : {}),
+    ...(byKind.length ? { byKind } : {}),
+  };
 }
 
 function chatRequest(mix: ReturnType<typeof createMix>): CannonRequest {
@@ -265,6 +294,7 @@ function chatRequest(mix: ReturnType<typeof createMix>): CannonRequest {
         ...req,
         headers: { 'content-type': 'application/json', 'x-forwarded-for': t.ip },
         body: JSON.stringify({ sessionId: t.sessionId, message: t.message }),
+        kind: t.kind,
       };
     },
   };
@@ -362,6 +392,8 @@ async function main() {
       'cpu-prof-out': { type: 'string' },
       fuzz: { type: 'boolean', default: false },
       diagnose: { type: 'boolean', default: false },
+      // Extra Node flags for the service process only (e.g. --node-arg=--trace-gc), repeatable.
+      'node-arg': { type: 'string', multiple: true, default: [] },
     },
   });
   if (values.fuzz) runFuzz();
@@ -416,7 +448,8 @@ async function main() {
     const port = await freePort();
     const profDir = join(dir, 'prof');
     mkdirSync(profDir);
-    const nodeArgs = [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), '--import', 'tsx', join(ROOT, 'src', 'entry', 'node.ts')];
+    const serviceFlags = z.array(z.string().regex(/^--[a-z0-9-]+(=[\w./-]+)?$/, 'a Node flag such as --max-semi-space-size=32')).parse(values['node-arg']);
+    const nodeArgs = [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...serviceFlags, '--import', 'tsx', join(ROOT, 'src', 'entry', 'node.ts')];
     log(`starting the service${values['cpu-prof'] ? ' (profiling)' : ''} …`);
     child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'] });
     const svc = child;
@@ -435,6 +468,9 @@ async function main() {
     await phase('meili warm-up', meili.url, meiliReq, { connections, duration: 2 });
     const meiliMax = await phase('meili max', meili.url, meiliReq, { connections, duration });
     const meiliAtRate = await pacedPhase(`meili @${rate}/s`, meili.url, meiliReq, { connections, duration, rate });
+    // The floor: the same generator, connections and rate against the service's /healthz (no
+    // Redis, no search) — what the machine, HTTP and the generator alone cost at the tail.
+    const floorAtRate = await pacedPhase(`healthz @${rate}/s`, url, { method: 'GET', path: '/healthz' }, { connections, duration, rate });
     const extra = values.diagnose
       ? [await phase('meili 3x40 max', meili.url, meiliRetrieverShape(createMix(questions), config.INDEX_NAME, meili.masterKey), { connections, duration })]
       : [];
@@ -453,7 +489,7 @@ async function main() {
       errors: { target: '0', value: chatAtRate.errors + chatMax.errors, pass: chatAtRate.errors + chatMax.errors === 0 },
       ratio: { target: '≥ 0.6 × raw Meilisearch', value: ratio, pass: ratio >= 0.6 },
     };
-    const rows = [chatAtRate, chatMax, meiliMax, meiliAtRate, ...extra];
+    const rows = [chatAtRate, chatMax, meiliMax, meiliAtRate, floorAtRate, ...extra];
     const out = [
       '',
       table(rows),
@@ -461,18 +497,23 @@ async function main() {
       'CPU ms per request (warm-up sends included; the load generator is this process):',
       ...rows.filter((r) => r.cpuMsPerRequest).map((r) => `  ${r.name.padEnd(14)} ${Object.entries(r.cpuMsPerRequest!).map(([k, v]) => `${k} ${v.toFixed(3)}`).join('  ')}`),
       '',
+      ...rows
+        .filter((r) => r.byKind)
+        .flatMap((r) => [`${r.name} by message kind → reply action (n, p50 / p99 ms):`, ...r.byKind!.map((k) => `  ${k.kind.padEnd(28)} ${String(k.n).padStart(5)}  ${k.p50Ms} / ${k.p99Ms}`)]),
+      `load generator event-loop delay p99: ${rows.filter((r) => r.generatorLagP99Ms !== undefined).map((r) => `${r.name} ${r.generatorLagP99Ms} ms`).join(', ')}`,
       `throughput ratio chat/meili (flat out): ${ratio}`,
       ...Object.entries(targets).map(([k, t]) => `${t.pass ? 'PASS' : 'FAIL'}  ${k}: ${t.value} (target ${t.target})`),
       ...(profile ? ['', profile] : []),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
     if (values.json) {
-      const pick = (r: PhaseResult) => ({ rps: r.rps, p50Ms: r.p50Ms, p90Ms: r.p90Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, requests: r.requests, errors: r.errors, cpuMsPerRequest: r.cpuMsPerRequest });
+      const pick = (r: PhaseResult) => ({ rps: r.rps, p50Ms: r.p50Ms, p90Ms: r.p90Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, requests: r.requests, errors: r.errors, cpuMsPerRequest: r.cpuMsPerRequest, generatorLagP99Ms: r.generatorLagP99Ms });
       process.stdout.write(
         `${JSON.stringify({
           // chat.rps is flat-out throughput; its latencies are at the target rate.
           chat: { rps: chatMax.rps, p50Ms: chatAtRate.p50Ms, p90Ms: chatAtRate.p90Ms, p99Ms: chatAtRate.p99Ms, errors: chatAtRate.errors + chatMax.errors, atRate: pick(chatAtRate), max: pick(chatMax) },
           meili: { rps: meiliMax.rps, p50Ms: meiliAtRate.p50Ms, p90Ms: meiliAtRate.p90Ms, p99Ms: meiliAtRate.p99Ms, errors: meiliAtRate.errors + meiliMax.errors, atRate: pick(meiliAtRate), max: pick(meiliMax) },
+          floor: pick(floorAtRate),
           ratio,
           targets: Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, t.pass])),
           setup: { duration, connections, rate, documents, passages: stats.numberOfDocuments, questions: questions.length },

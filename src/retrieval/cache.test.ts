@@ -18,7 +18,7 @@ describe('createCachedRetriever', () => {
   it('reuses a result for the same question and options within the TTL', async () => {
     let t = 0;
     const c = counting();
-    const r = createCachedRetriever(c.inner, { ttlMs: 1000, now: () => t });
+    const r = createCachedRetriever(c.inner, { ttlMs: 1000, now: () => t, jitter: 0 });
     await r.search('低保怎么申请', { limit: 5 });
     await r.search(' 低保怎么申请 ', { limit: 5 });
     expect(c.calls()).toBe(1);
@@ -26,6 +26,20 @@ describe('createCachedRetriever', () => {
     expect(c.calls()).toBe(2);
     t = 1500;
     expect((await r.search('低保怎么申请', { limit: 5 })).confidence).toBe(3);
+  });
+
+  it('spreads expiry over ttl × (1 − jitter) .. ttl, so a burst of entries does not expire at once', async () => {
+    let t = 0;
+    const draws = [0, 0.5, 1, 0, 0];
+    const c = counting();
+    const r = createCachedRetriever(c.inner, { ttlMs: 1000, now: () => t, jitter: 0.5, random: () => draws.shift()! });
+    for (const q of ['a', 'b', 'c']) await r.search(q); // live until 1000, 750 and 500
+    t = 600;
+    for (const q of ['a', 'b', 'c']) await r.search(q);
+    expect(c.calls()).toBe(4); // only c recomputed
+    t = 800;
+    await r.search('b');
+    expect(c.calls()).toBe(5);
   });
 
   it('never caches failures', async () => {

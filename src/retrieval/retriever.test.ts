@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadStoredModel, modelFromPassages } from './query-model.js';
 import { understandQuery } from './query.js';
-import { confidenceOf, createMeiliRetriever, pickHits, REPOST_MIN_CHARS, showBestPassages, scoreDocuments, topDocuments, type Scored } from './retriever.js';
+import { confidenceOf, createMeiliRetriever, onlyDocument, pickHits, REPOST_MIN_CHARS, showBestPassages, scoreDocuments, topDocuments, type Scored } from './retriever.js';
 import type { Meilisearch } from 'meilisearch';
 import { SearchUnavailableError, type PassageDocument } from './types.js';
 import { EMPTY_SYNONYMS } from './synonyms.js';
@@ -106,6 +106,16 @@ describe('pickHits', () => {
   });
 });
 
+describe('onlyDocument', () => {
+  it('is the document id when the filters ask for one document and nothing else', () => {
+    expect(onlyDocument({ docId: 'd1' })).toBe('d1');
+    expect(onlyDocument({ docId: 'd1', type: [] })).toBe('d1');
+    expect(onlyDocument({ docId: 'd1', type: ['policy'] })).toBeUndefined();
+    expect(onlyDocument({ type: ['policy'] })).toBeUndefined();
+    expect(onlyDocument(undefined)).toBeUndefined();
+  });
+});
+
 describe('showBestPassages', () => {
   const p = (docId: string, order: number, text: string, score: number, body: number): Scored => ({
     doc: { id: `${docId}--${order}`, docId, title: docId, type: 'policy', headings: [], section: '', headingsText: '', text, order, status: '现行有效', departments: [], topics: [] } as PassageDocument,
@@ -163,6 +173,18 @@ describe('createMeiliRetriever when Meilisearch becomes unreachable', () => {
     await expect(retriever.search('缓缴社会保险费', { limit: 1 })).rejects.toBeInstanceOf(SearchUnavailableError);
     down = false;
     expect((await retriever.search('缓缴社会保险费', { limit: 1 })).hits[0]?.passage.docId).toBe('spread');
+  });
+
+  it('searches within one document (a follow-up) from the passages it holds, without Meilisearch', async () => {
+    const retriever = createMeiliRetriever(client, 'idx');
+    await retriever.search('缓缴社会保险费', { limit: 1 }); // brings the document's passages in
+    down = true; // any Meilisearch call would now fail
+    const inDoc = await retriever.search('缓缴社会保险费 需要带什么材料', { limit: 3, filters: { docId: 'spread' } });
+    expect(inDoc.hits.map((h) => h.passage.docId)).toEqual(['spread']);
+    expect(inDoc.understanding?.wordSearch).toBe(false);
+    // Other filters still go to Meilisearch (the panel's type / department / date filters).
+    await expect(retriever.search('缓缴社会保险费', { limit: 3, filters: { docId: 'spread', type: ['policy'] } })).rejects.toBeInstanceOf(SearchUnavailableError);
+    down = false;
   });
 
   it('keeps its model and answers from the documents it already holds', async () => {

@@ -5,7 +5,7 @@ import { buildFilter, quoteFilterValue } from './filters.js';
 import { metaIndexName, META_ID } from './indexer.js';
 import { normalizeWidth, toSimplified, understandQuery, type UnderstoodQuery } from './query.js';
 import { loadStoredModel, type QueryModel, type StoredModel } from './query-model.js';
-import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type RetrievalResult, type Retriever } from './types.js';
+import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type RetrievalResult, type Retriever, type SearchFilters } from './types.js';
 
 /**
  * Confidence at or above which the first hit should be given as the answer; below it, say
@@ -250,6 +250,13 @@ export function showBestPassages(sorted: Scored[]): Scored[] {
   return out;
 }
 
+/** The document id when `filters` asks for one document and nothing else. */
+export function onlyDocument(filters: SearchFilters | undefined): string | undefined {
+  if (!filters?.docId) return undefined;
+  const others = Object.entries(filters).filter(([k, v]) => k !== 'docId' && v !== undefined && !(Array.isArray(v) && v.length === 0));
+  return others.length === 0 ? filters.docId : undefined;
+}
+
 /** Passages at least this long that are identical in two documents are one passage (a repost). */
 export const REPOST_MIN_CHARS = 40;
 
@@ -399,13 +406,16 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const u = understandQuery(query, model.synonyms, model.lexicon, model.idf);
       const limit = searchOpts.limit ?? 5;
       if (!u.normalized) return { normalized: '', hits: [], confidence: 0, tookMs: 0 };
-      const filter = buildFilter(searchOpts.filters);
+      // Within one document (a follow-up about the document the conversation is on): its
+      // passages are the candidates — all of them, from the in-process copy once fetched.
+      const oneDoc = onlyDocument(searchOpts.filters);
+      const filter = oneDoc ? [] : buildFilter(searchOpts.filters);
       // 1. Candidate documents: whole-document BM25 over every document, in process.
       const ranked = model.docs ? rankDocuments(u, model.docs, docCandidates > 0 ? Math.max(docCandidates, limit) : 0) : undefined;
-      const topDocs = ranked?.top.map(([id]) => id) ?? [];
+      const topDocs = oneDoc ? [oneDoc] : (ranked?.top.map(([id]) => id) ?? []);
       // 2. Meilisearch's word search (typo-tolerant, prefix, its own segmentation) as well, when
       // the search is filtered (the panel), or the best document holds too little of the question.
-      const wordSearch = filter.length > 0 || !ranked || docCandidates <= 0 || ranked.coverage < WORD_SEARCH_BELOW;
+      const wordSearch = !oneDoc && (filter.length > 0 || !ranked || docCandidates <= 0 || ranked.coverage < WORD_SEARCH_BELOW);
       const qs: Array<{ q: string; matchingStrategy: 'frequency' | 'last' }> = wordSearch
         ? [
             { q: u.rewritten, matchingStrategy: 'frequency' },
