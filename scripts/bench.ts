@@ -53,6 +53,9 @@ interface CannonRequest {
 }
 type Cannon = (opts: Record<string, unknown>) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
+/** When the service process was started: phase logs say how long after, to line up with its --trace-gc times. */
+let serviceStarted: number | undefined;
+const sinceService = () => (serviceStarted === undefined ? '' : ` (service t+${((performance.now() - serviceStarted) / 1000).toFixed(1)} s)`);
 
 // --- the request mix -------------------------------------------------------------------------
 
@@ -168,7 +171,7 @@ async function phase(
   request: CannonRequest,
   opts: { connections: number; duration: number; rate?: number },
 ): Promise<PhaseResult> {
-  log(`  ${name} …`);
+  log(`  ${name} …${sinceService()}`);
   const stopCpu = meter?.(name);
   let apologies = 0;
   const res = await autocannon({
@@ -210,7 +213,7 @@ const WARM_PACED_S = 2;
  * connections at the same rate and are not measured.
  */
 async function pacedPhase(name: string, baseUrl: string, request: CannonRequest, opts: { connections: number; duration: number; rate: number }): Promise<PhaseResult> {
-  log(`  ${name} (constant arrival rate) …`);
+  log(`  ${name} (constant arrival rate) …${sinceService()}`);
   const stopCpu = meter?.(name);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
   const target = new URL(baseUrl);
@@ -451,6 +454,7 @@ async function main() {
     const serviceFlags = z.array(z.string().regex(/^--[a-z0-9-]+(=[\w./-]+)?$/, 'a Node flag such as --max-semi-space-size=32')).parse(values['node-arg']);
     const nodeArgs = [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...serviceFlags, '--import', 'tsx', join(ROOT, 'src', 'entry', 'node.ts')];
     log(`starting the service${values['cpu-prof'] ? ' (profiling)' : ''} …`);
+    serviceStarted = performance.now();
     child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'] });
     const svc = child;
     stack.push(() => stopChild(svc, 10_000));
