@@ -234,11 +234,12 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
           res.on('data', (chunk: string) => (body += chunk));
           res.on('end', () => {
             if (!unmeasured) {
-              latencies.push(performance.now() - due);
+              const ms = performance.now() - due;
+              latencies.push(ms);
               if (built.kind) {
                 const action = /"action":"([a-z_]+)"/.exec(body)?.[1] ?? '?';
                 const k = `${built.kind} → ${action}`;
-                (kindLatencies.get(k) ?? kindLatencies.set(k, []).get(k)!).push(performance.now() - due);
+                (kindLatencies.get(k) ?? kindLatencies.set(k, []).get(k)!).push(ms);
               }
               if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
               else if (body.includes('"action":"unavailable"')) fail('apology (search unavailable)');
@@ -274,9 +275,9 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
   agent.destroy();
   if (kinds.size > 0) log(`    errors: ${[...kinds].map(([k, n]) => `${k} × ${n}`).join(', ')}`);
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? 0) * 10) / 10;
-  const cpu = stopCpu?.(warm + total);
   const quantile = (xs: number[], q: number) => Math.round((xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)] ?? 0) * 10) / 10;
+  const at = (q: number) => quantile(latencies, q);
+  const cpu = stopCpu?.(warm + total);
   const byKind = [...kindLatencies]
     .map(([kind, xs]) => (xs.sort((a, b) => a - b), { kind, n: xs.length, p50Ms: quantile(xs, 0.5), p99Ms: quantile(xs, 0.99) }))
     .sort((a, b) => b.n - a.n);

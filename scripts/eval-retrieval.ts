@@ -146,7 +146,9 @@ async function main() {
       const ms = performance.now() - t0;
       if (res.understanding?.wordSearch) wordSearches++;
       const top = res.hits[0];
-      calib.push({ confidence: res.confidence, right: !!top && (top.passage.docId === q.docid || !!top.alsoIn?.some((d) => d.docId === q.docid)) });
+      // The hit's passage is in the gold document (cited, or a repost in `alsoIn`).
+      const holdsGold = (h: (typeof res.hits)[number]) => h.passage.docId === q.docid || !!h.alsoIn?.some((d) => d.docId === q.docid);
+      calib.push({ confidence: res.confidence, right: !!top && holdsGold(top) });
       product.push({ docs: res.hits.map((h) => [h.passage.docId, ...(h.alsoIn ?? []).map((d) => d.docId)]), answers: res.hits.map((h) => h.answer), gold: q, ms });
       firstDocOnly.push({ docs: res.hits.map((h) => h.passage.docId), answers: res.hits.map((h) => h.answer), gold: q, ms });
       const t1 = performance.now();
@@ -156,13 +158,13 @@ async function main() {
       if (values.misses && !res.hits.slice(0, 3).some((h) => answerHit(q.answer, h.answer))) {
         // Why the answer was not shown: the document ranked below 3, another passage of it holds
         // the answer, or the passage holds it but the answer window cut it.
-        const at = res.hits.findIndex((h) => h.passage.docId === q.docid || h.alsoIn?.some((d) => d.docId === q.docid));
+        const at = res.hits.findIndex(holdsGold);
         const why = at < 0 || at >= 3 ? 'document' : answerHit(q.answer, res.hits[at]!.passage.text) ? 'window' : 'passage';
         answerMisses[why]++;
         log(`ANSWER-MISS(${why}) ${q.question} | gold answer ${[...q.answer].length} chars: ${q.answer.slice(0, 60)}`);
       }
       if (values.misses && res.hits[0]?.passage.docId !== q.docid) {
-        log(`MISS${top?.alsoIn?.some((d) => d.docId === q.docid) ? '(repost)' : ''} ${q.question} | ${res.normalized} | gold@${res.hits.findIndex((h) => h.passage.docId === q.docid)} | top: ${res.hits[0]?.passage.docId ?? '-'} ${res.hits[0]?.passage.title ?? '-'} | gold: ${q.docid}`);
+        log(`MISS${top && holdsGold(top) ? '(repost)' : ''} ${q.question} | ${res.normalized} | gold@${res.hits.findIndex((h) => h.passage.docId === q.docid)} | top: ${res.hits[0]?.passage.docId ?? '-'} ${res.hits[0]?.passage.title ?? '-'} | gold: ${q.docid}`);
       }
     }
     const result = { ...summarize(product), baseline: summarize(baseline), firstDocOnly: summarize(firstDocOnly) };

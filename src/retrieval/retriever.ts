@@ -83,25 +83,26 @@ class TermCache {
     let e = this.map.get(p.id);
     if (!e) {
       const tf = new Map<string, number>();
+      const bodyTf = new Map<string, number>();
       let len = 0;
-      const add = (text: string, w: number) => {
+      let bodyLen = 0;
+      // `own`: the passage's own text (headings and body), as opposed to the title and lead every
+      // passage of its document shares.
+      const add = (text: string, w: number, own: boolean) => {
         for (const t of terms(text)) {
           tf.set(t, (tf.get(t) ?? 0) + w);
           len += w;
+          if (own) {
+            bodyTf.set(t, (bodyTf.get(t) ?? 0) + w);
+            bodyLen += w;
+          }
         }
       };
-      add(p.title, this.fw.title);
-      add(p.context ?? '', this.fw.context);
-      const shared = new Map(tf);
-      const sharedLen = len;
-      add(p.headings.join('\n'), this.fw.headings);
-      add(p.text, 1);
-      const bodyTf = new Map<string, number>();
-      for (const [t, f] of tf) {
-        const own = f - (shared.get(t) ?? 0);
-        if (own > 0) bodyTf.set(t, own);
-      }
-      e = { tf, len, bodyTf, bodyLen: len - sharedLen };
+      add(p.title, this.fw.title, false);
+      add(p.context ?? '', this.fw.context, false);
+      add(p.headings.join('\n'), this.fw.headings, true);
+      add(p.text, 1, true);
+      e = { tf, len, bodyTf, bodyLen };
       if (this.map.size >= this.max) this.map.clear();
       this.map.set(p.id, e);
     }
@@ -156,12 +157,6 @@ function scoreCandidates(cands: PassageDocument[], u: UnderstoodQuery, model: Qu
   });
 }
 
-/**
- * Okapi BM25 of whole documents (title + every passage's body) for the documents among the
- * candidates, normalised by the query's total weight so it is on the passage score's scale.
- * Evidence spread over several passages (the question's subject in one, its detail in another)
- * counts here, which passage-only scoring misses.
- */
 /** Query term weights for whole-document BM25 (document-level IDF × term weight) and their sum. */
 function documentWeights(u: UnderstoodQuery, docs: NonNullable<QueryModel['docs']>): { weights: Array<[string, number]>; total: number } {
   const weights: Array<[string, number]> = [];
@@ -213,6 +208,12 @@ export function rankDocuments(
   return { top, coverage: wanted > 0 ? have / wanted : 0, scoreOf };
 }
 
+/**
+ * Okapi BM25 of whole documents (title + every passage's body) for the given documents,
+ * normalised by the query's total weight so it is on the passage score's scale. Evidence spread
+ * over several passages (the question's subject in one, its detail in another) counts here, which
+ * passage-only scoring misses.
+ */
 export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, model: QueryModel): Map<string, number> {
   const out = new Map<string, number>();
   if (!model.docs) return out;
@@ -411,7 +412,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const oneDoc = onlyDocument(searchOpts.filters);
       const filter = oneDoc ? [] : buildFilter(searchOpts.filters);
       // 1. Candidate documents: whole-document BM25 over every document, in process.
-      const ranked = model.docs ? rankDocuments(u, model.docs, docCandidates > 0 ? Math.max(docCandidates, limit) : 0) : undefined;
+      const ranked = model.docs ? rankDocuments(u, model.docs, oneDoc || docCandidates <= 0 ? 0 : Math.max(docCandidates, limit)) : undefined;
       const topDocs = oneDoc ? [oneDoc] : (ranked?.top.map(([id]) => id) ?? []);
       // 2. Meilisearch's word search (typo-tolerant, prefix, its own segmentation) as well, when
       // the search is filtered (the panel), or the best document holds too little of the question.
