@@ -1,5 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../http/body-limit.js';
 import { loadUserSession, originCheck, requireCsrfToken, type SessionEnv } from '../auth/session-http.js';
 import { z } from 'zod';
 import { AppError, describeZodError, errorResponse } from '../http/errors.js';
