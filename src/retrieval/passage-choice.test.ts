@@ -1,0 +1,100 @@
+import type { Meilisearch } from 'meilisearch';
+import { describe, expect, it } from 'vitest';
+import { loadStoredModel, modelFromPassages } from './query-model.js';
+import { understandQuery } from './query.js';
+import { ownText, ownTextScore, SHARED_TERM_WEIGHT } from './passage-choice.js';
+import { createMeiliRetriever } from './retriever.js';
+import { EMPTY_SYNONYMS } from './synonyms.js';
+import type { PassageDocument } from './types.js';
+
+// Real document (NCPQA corpus): a notice whose opening paragraph restates the title, and the
+// section that answers "对经营困难的企业有何扶持政策".
+const title = '绍兴市住房公积金管理中心关于妥善应对新冠肺炎疫情实施住房公积金阶段性支持政策的通知';
+const leadText =
+  '绍住金〔2020〕4号 各分中心、各处室： 为深入贯彻中央、省、市有关新型冠状病毒感染的肺炎疫情防控工作决策部署，减轻企业负担，保障职工权益，' +
+  '根据《住房和城乡建设部财政部 人民银行关于妥善应对新冠肺炎疫情实施住房公积金阶段性支持政策的通知》（建金〔2020〕23号）要求，' +
+  '现就绍兴市进一步妥善应对新冠肺炎疫情实施住房公积金阶段性支持政策明确如下：';
+const lead = leadText.replace(/\s+/g, '').slice(0, 150);
+const passage = (order: number, headings: string[], text: string) => ({ docId: 'sx', title, headings, text, order, ...(order > 0 ? { context: lead } : {}) });
+const passages = [
+  passage(0, [], leadText),
+  passage(1, ['一、切实提高思想认识'], '按照党委、政府的统一部署，落实疫情防控具体举措，严守防控一线。每天按需为上岗人员发放口罩，一线服务人员必须全程配戴口罩。'),
+  passage(2, ['三、加强对困难缴存单位的帮助扶持'],
+    '1．因受新冠肺炎疫情影响，经营困难的企业可以向中心提出申请，要求在2020年6月30日前缓缴、停缴住房公积金。缓缴企业，个人缴存部分经职工同意，可以由企业代扣暂存，缓缴期满，企业和职工均需足额补缴住房公积金。'),
+  passage(3, ['四、加大对受新冠肺炎疫情影响的缴存职工权益的保障力度'], '1．企业缓缴、停缴期间，视同正常缴存，缴存时间连续计算，不影响职工提取和正常申请住房公积金贷款。'),
+];
+// Other documents, so that IDF is as in a corpus: the title's words are rare, 企业 / 困难 / 扶持 common.
+const others = [
+  '加大对中小微企业的扶持力度，帮助企业解决生产经营中的实际困难。',
+  '对受疫情影响生产经营出现严重困难的企业，可申请缓缴社会保险费。',
+  '各地要落实好各项扶持政策，支持企业复工复产。',
+  '对承租国有资产类经营用房的中小微企业，免收2月、3月两个月房租。',
+  '困难群众基本生活保障工作，各地民政部门要加强统筹。',
+  '对生活困难的企业职工，工会给予帮扶救助。',
+].map((text, i) => ({ docId: `o${i}`, title: '通知', headings: [], text, order: 0 }));
+const model = loadStoredModel(modelFromPassages([...passages, ...others], EMPTY_SYNONYMS));
+
+function scorer(question: string) {
+  const u = understandQuery(question, EMPTY_SYNONYMS, model.lexicon, model.idf);
+  const weights = new Map([...u.terms].map(([t, w]) => [t, model.idf(t) * w]));
+  let original = 0;
+  let total = 0;
+  for (const [t, w] of weights) {
+    total += w;
+    if (u.original.has(t)) original += w;
+  }
+  return (o: ReturnType<typeof ownText>) => ownTextScore(o, weights, original, total, model.stats.avgLen);
+}
+
+describe('ownText', () => {
+  it("counts the first passage's own opening as shared with the document, like the lead later passages carry", () => {
+    const first = ownText(passages[0]!);
+    const later = ownText(passages[2]!);
+    expect(first.shared.has('绍兴')).toBe(true); // in the lead, not in the title
+    expect([...later.shared].sort()).toEqual([...first.shared].sort());
+    expect(later.tf.get('扶持')).toBe(1); // headings are own text
+    expect(later.sentences.length).toBeGreaterThan(1);
+  });
+});
+
+describe('ownTextScore', () => {
+  const score = scorer('绍兴市住房公积金管理中心对经营困难的企业有何扶持政策？');
+
+  it("discounts the title's and lead's words, which the opening paragraph holds most of", () => {
+    expect(SHARED_TERM_WEIGHT).toBeLessThan(1);
+    const opening = ownText(passages[0]!);
+    const answer = ownText(passages[2]!);
+    const full = (o: ReturnType<typeof ownText>) => score({ ...o, shared: new Set<string>() });
+    expect(full(opening) - score(opening)).toBeGreaterThan(full(answer) - score(answer));
+    expect(score(answer)).toBeGreaterThan(score(opening));
+  });
+
+  it('prefers a passage holding the question in one sentence over the same words scattered over several', () => {
+    const ask = scorer('企业缓缴住房公积金期间职工能否申请贷款');
+    const together = ownText({ title: '通知', headings: [], order: 1, context: '', text: '企业缓缴住房公积金期间，职工可以正常申请住房公积金贷款。其他事项另行通知。' });
+    // Same term counts, but every term in a sentence of its own.
+    const scattered = { ...together, sentences: [...together.tf.keys()].map((t) => new Set([t])) };
+    expect(ask(together)).toBeGreaterThan(ask(scattered));
+  });
+});
+
+describe('the passage a search shows for a document', () => {
+  it('is the section that answers, not the opening paragraph restating the title (end to end through search)', async () => {
+    const docs = [...passages, ...others].map((p) => ({
+      ...p, id: `${p.docId}--${p.order}`, headingsText: p.headings.join(' '), type: 'policy', status: '现行有效', departments: [], topics: [], section: '',
+    })) as unknown as PassageDocument[];
+    const stored = modelFromPassages(docs, EMPTY_SYNONYMS);
+    const client = {
+      index: () => ({ getDocument: async (_id: string, o?: { fields?: string[] }) => (o?.fields ? { hash: 'h' } : { hash: 'h', model: stored }) }),
+      multiSearch: async (params: { queries: Array<{ filter?: string[] }> }) => ({
+        results: params.queries.map((q) => {
+          const ids = /docId IN \[(.*)\]/.exec((q.filter ?? []).join(' '))?.[1] ?? '';
+          return { hits: docs.filter((p) => ids.includes(`"${p.docId}"`)) };
+        }),
+      }),
+    } as unknown as Meilisearch;
+    const res = await createMeiliRetriever(client, 'idx').search('绍兴市住房公积金管理中心对经营困难的企业有何扶持政策？', { limit: 3 });
+    expect(res.hits[0]?.passage.docId).toBe('sx');
+    expect(res.hits[0]?.passage.headings).toEqual(['三、加强对困难缴存单位的帮助扶持']);
+  });
+});
