@@ -2,7 +2,7 @@ import type { Meilisearch } from 'meilisearch';
 import { describe, expect, it } from 'vitest';
 import { loadStoredModel, modelFromPassages } from './query-model.js';
 import { understandQuery } from './query.js';
-import { ownText, ownTextScore, SHARED_TERM_WEIGHT } from './passage-choice.js';
+import { ownText, ownTextScore, SECOND_PASSAGE_CONFIDENCE, SHARED_TERM_WEIGHT, showBestPassages, withSecondPassage, type Scored } from './passage-choice.js';
 import { createMeiliRetriever } from './retriever.js';
 import { EMPTY_SYNONYMS } from './synonyms.js';
 import type { PassageDocument } from './types.js';
@@ -96,5 +96,40 @@ describe('the passage a search shows for a document', () => {
     const res = await createMeiliRetriever(client, 'idx').search('绍兴市住房公积金管理中心对经营困难的企业有何扶持政策？', { limit: 3 });
     expect(res.hits[0]?.passage.docId).toBe('sx');
     expect(res.hits[0]?.passage.headings).toEqual(['三、加强对困难缴存单位的帮助扶持']);
+  });
+});
+
+describe('withSecondPassage', () => {
+  // Real case (NCPQA): "北京市东城区交道口区如何进行封闭式管理？" — the opening paragraph announces the
+  // closed management, the next passage says how it works.
+  const s = (docId: string, order: number, text: string, score: number, body: number): Scored => ({
+    doc: { id: `${docId}--${order}`, docId, title: docId, type: 'policy', headings: [], section: '', headingsText: '', text, order, status: '现行有效', departments: [], topics: [] } as unknown as PassageDocument,
+    score,
+    coverage: 0.9,
+    matched: new Set(),
+    body,
+  });
+  const shown = showBestPassages([
+    s('jdk', 0, '交道口地区拟于2月14日起，分区域逐步实行封闭式管理。', 1.27, 0.4),
+    s('jdk', 1, '街道统一制作人员出入证，由社区统一下发，出入证不得转借、冒用、复制；无证人员、未登记车辆原则上不得进入社区。', 1.29, 0.19),
+    s('jdk', 2, '责任编辑：王芳', 0.5, 0.01),
+    s('b', 0, '其他地区的社区防控措施。', 0.9, 0.3),
+    s('c', 0, '另一份文件。', 0.8, 0.3),
+    s('d', 0, '第四份文件。', 0.7, 0.3),
+  ].sort((a, b) => b.score - a.score));
+  const one = shown.filter((x, i) => shown.findIndex((y) => y.doc.docId === x.doc.docId) === i);
+  const ids = (xs: Scored[]) => xs.map((x) => x.doc.id);
+
+  it("shows the clear first document's close second passage third, within the limit", () => {
+    expect(ids(one)).toEqual(['jdk--0', 'b--0', 'c--0', 'd--0']);
+    expect(ids(withSecondPassage(one, shown, 0.9, 4, (x) => x))).toEqual(['jdk--0', 'b--0', 'jdk--1', 'c--0']);
+    expect(ids(withSecondPassage(one.slice(0, 1), shown, 0.9, 3, (x) => x))).toEqual(['jdk--0', 'jdk--1']);
+  });
+
+  it('leaves the hits alone when the first document is not clear or its next passage is far behind', () => {
+    expect(ids(withSecondPassage(one, shown, SECOND_PASSAGE_CONFIDENCE - 0.01, 4, (x) => x))).toEqual(ids(one));
+    const byline = showBestPassages([s('x', 0, '通知正文。', 2, 1), s('x', 1, '责任编辑：王芳', 0.5, 0.01), s('y', 0, '其他。', 1, 0.5)]);
+    const first = byline.filter((x) => x.doc.id !== 'x--1');
+    expect(ids(withSecondPassage(first, byline, 0.95, 3, (x) => x))).toEqual(['x--0', 'y--0']);
   });
 });

@@ -2,7 +2,7 @@ import { MeilisearchApiError, type Meilisearch, type MultiSearchParams, type Mul
 import { selectAnswer } from './answer.js';
 import { DEFAULT_BM25, terms } from './bm25.js';
 import { buildFilter, quoteFilterValue } from './filters.js';
-import { ownText, ownTextScore, type OwnText } from './passage-choice.js';
+import { ownText, ownTextScore, showBestPassages, withSecondPassage, type OwnText, type Scored } from './passage-choice.js';
 import { metaIndexName, META_ID } from './indexer.js';
 import { normalizeWidth, toSimplified, understandQuery, type UnderstoodQuery } from './query.js';
 import { loadStoredModel, type QueryModel, type StoredModel } from './query-model.js';
@@ -52,18 +52,7 @@ const DOC_CACHE_MAX = 5_000;
 export const DOC_WEIGHT = 0.5;
 
 export { normalizeWidth, stripFillers, toSimplified } from './query.js';
-
-export interface Scored {
-  doc: PassageDocument;
-  score: number;
-  coverage: number;
-  matched: Set<string>;
-  /**
-   * The passage's own text (body and headings) against the question, without the title and lead
-   * every passage of its document shares: which of a document's passages to show.
-   */
-  body?: number;
-}
+export { showBestPassages, type Scored } from './passage-choice.js';
 
 /** BM25F-style weights of a passage's fields: a term in the title or document lead counts more than in the body. */
 export interface FieldWeights {
@@ -209,34 +198,6 @@ export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, mod
   for (const id of docIds) {
     const v = scoreOf(id);
     if (v !== undefined) out.set(id, v);
-  }
-  return out;
-}
-
-/**
- * Documents stay in the order of their best passage's score (title, lead and document statistics
- * included: the right document), but which of a document's passages are shown follows that score
- * plus `body`, the passage's own text against the question (`ownTextScore`: the title's and lead's
- * words discounted, the best sentence counted). The title and lead match every passage of a
- * document alike, and BM25's length normalisation then favours the shortest passage (a byline such
- * as "责任编辑：李瑞" beat the passage with the answer), or the opening paragraph that restates the
- * title. NCPQA dev answer-hit@1 0.764 → 0.787 → 0.803, @3 0.828 → 0.838 → 0.859 (docs/benchmarks.md).
- * A shown passage carries its document's score and coverage: its rank and the confidence are the
- * document's.
- */
-export function showBestPassages(sorted: Scored[]): Scored[] {
-  const byDoc = new Map<string, Scored[]>();
-  for (const s of sorted) {
-    const list = byDoc.get(s.doc.docId);
-    if (list) list.push(s);
-    else byDoc.set(s.doc.docId, [s]);
-  }
-  const out: Scored[] = [];
-  for (const list of byDoc.values()) {
-    const lead = list[0]!;
-    const key = (x: Scored) => x.score + (x.body ?? 0);
-    const ordered = [...list].sort((a, b) => key(b) - key(a));
-    for (const s of ordered) out.push(s === lead ? s : { ...s, score: lead.score, coverage: lead.coverage });
   }
   return out;
 }
@@ -396,6 +357,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const model = await currentModel();
       const u = understandQuery(query, model.synonyms, model.lexicon, model.idf);
       const limit = searchOpts.limit ?? 5;
+      const perDoc = searchOpts.perDoc ?? 1;
       if (!u.normalized) return { normalized: '', hits: [], confidence: 0, tookMs: 0 };
       // Within one document (a follow-up about the document the conversation is on): its
       // passages are the candidates — all of them, from the in-process copy once fetched.
@@ -457,7 +419,12 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const scored = scoreCandidates([...byId.values()], u, model, cache);
       if (docWeight > 0 && ranked) for (const s of scored) s.score += docWeight * (ranked.scoreOf(s.doc.docId) ?? 0);
       scored.sort((a, b) => b.score - a.score);
-      const picked = pickHits(showBestPassages(scored), limit, searchOpts.perDoc ?? 1);
+      const shown = showBestPassages(scored);
+      const one = pickHits(shown, limit, perDoc);
+      const top = one[0];
+      // The runner-up is the best passage of another document that is not a repost of the first.
+      const confidence = confidenceOf(top, top && scored.find((x) => x.doc.docId !== top.doc.docId && !top.alsoIn.some((d) => d.docId === x.doc.docId)));
+      const picked = perDoc === 1 ? withSecondPassage(one, shown, confidence, limit, (s) => ({ ...s, alsoIn: [] })) : one;
       const answerWeights = new Map([...u.terms].map(([t, w]) => [t, model.idf(t) * w]));
       const hits: RetrievalHit[] = picked.map((s) => {
         const { headingsText: _h, ...passage } = s.doc;
@@ -470,12 +437,10 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
           ...(s.alsoIn.length > 0 ? { alsoIn: s.alsoIn } : {}),
         };
       });
-      const top = picked[0];
       return {
         normalized: u.normalized,
         hits,
-        // The runner-up is the best passage of another document that is not a repost of the first.
-        confidence: confidenceOf(top, top && scored.find((x) => x.doc.docId !== top.doc.docId && !top.alsoIn.some((d) => d.docId === x.doc.docId))),
+        confidence,
         tookMs: now() - started,
         understanding: { rewritten: u.rewritten, keywords: u.keywords, topic: u.topic, corrections: u.corrections, expansions: u.expansions, wordSearch },
       } satisfies RetrievalResult;

@@ -54,8 +54,10 @@ export interface RetrievalResult {
 /** The retrieval port the dialogue engine, panel and eval use. */
 export interface Retriever {
   /**
-   * Ranked passages for a question, at most `perDoc` (default 1) per document. Throws
-   * {@link SearchUnavailableError} when the search engine cannot be reached.
+   * Ranked passages for a question, at most `perDoc` (default 1) per document — except that with
+   * `perDoc` 1 a clear first document may also show its close second passage third
+   * (`withSecondPassage`). Throws {@link SearchUnavailableError} when the search engine cannot be
+   * reached.
    */
   search(query: string, opts?: { limit?: number; filters?: SearchFilters; perDoc?: number }): Promise<RetrievalResult>;
 }
