@@ -2,7 +2,7 @@ import type { Meilisearch } from 'meilisearch';
 import { describe, expect, it } from 'vitest';
 import { loadStoredModel, modelFromPassages } from './query-model.js';
 import { understandQuery } from './query.js';
-import { ownText, ownTextScore, SECOND_PASSAGE_CONFIDENCE, SHARED_TERM_WEIGHT, showBestPassages, withSecondPassage, type Scored } from './passage-choice.js';
+import { ownText, ownTextScore, SHARED_TERM_WEIGHT, showBestPassages, withSecondPassage, type Scored } from './passage-choice.js';
 import { createMeiliRetriever } from './retriever.js';
 import { EMPTY_SYNONYMS } from './synonyms.js';
 import type { PassageDocument } from './types.js';
@@ -120,16 +120,18 @@ describe('withSecondPassage', () => {
   const one = shown.filter((x, i) => shown.findIndex((y) => y.doc.docId === x.doc.docId) === i);
   const ids = (xs: Scored[]) => xs.map((x) => x.doc.id);
 
-  it("shows the clear first document's close second passage third, within the limit", () => {
+  it("shows the first document's second passage third when it outscores every other document's best passage", () => {
     expect(ids(one)).toEqual(['jdk--0', 'b--0', 'c--0', 'd--0']);
-    expect(ids(withSecondPassage(one, shown, 0.9, 4, (x) => x))).toEqual(['jdk--0', 'b--0', 'jdk--1', 'c--0']);
-    expect(ids(withSecondPassage(one.slice(0, 1), shown, 0.9, 3, (x) => x))).toEqual(['jdk--0', 'jdk--1']);
+    expect(ids(withSecondPassage(one, shown, true, 4, (x) => x))).toEqual(['jdk--0', 'b--0', 'jdk--1', 'c--0']);
+    // It is shown with its document's score (the rank is the document's).
+    expect(withSecondPassage(one, shown, true, 4, (x) => x)[2]!.score).toBe(1.29);
+    expect(ids(withSecondPassage(one.slice(0, 1), shown, true, 3, (x) => x))).toEqual(['jdk--0', 'jdk--1']);
   });
 
-  it('leaves the hits alone when the first document is not clear or its next passage is far behind', () => {
-    expect(ids(withSecondPassage(one, shown, SECOND_PASSAGE_CONFIDENCE - 0.01, 4, (x) => x))).toEqual(ids(one));
-    const byline = showBestPassages([s('x', 0, '通知正文。', 2, 1), s('x', 1, '责任编辑：王芳', 0.5, 0.01), s('y', 0, '其他。', 1, 0.5)]);
+  it('leaves the hits alone when the search would not answer or the next passage scores below another document', () => {
+    expect(ids(withSecondPassage(one, shown, false, 4, (x) => x))).toEqual(ids(one));
+    const byline = showBestPassages([s('x', 0, '通知正文。', 2, 1), s('y', 0, '其他。', 1, 0.5), s('x', 1, '责任编辑：王芳', 0.5, 0.01)]);
     const first = byline.filter((x) => x.doc.id !== 'x--1');
-    expect(ids(withSecondPassage(first, byline, 0.95, 3, (x) => x))).toEqual(['x--0', 'y--0']);
+    expect(ids(withSecondPassage(first, byline, true, 3, (x) => x))).toEqual(['x--0', 'y--0']);
   });
 });

@@ -17,8 +17,11 @@ export interface Scored {
    * every passage of its document shares: which of a document's passages to show.
    */
   body?: number;
-  /** What a document's passages are ordered by (its own `score` plus `body`), set by `showBestPassages`. */
-  choice?: number;
+  /**
+   * Set by `showBestPassages`, which gives every shown passage its document's `score`: the
+   * passage's own score.
+   */
+  passageScore?: number;
 }
 
 /** Characters of a document's start that every later passage carries as `context` (src/knowledge/chunk.ts). */
@@ -80,17 +83,20 @@ export function ownTextScore(o: OwnText, weights: Map<string, number>, original:
   const norm = k1 * (1 - b + (b * o.len) / (avgLen || 1));
   let bm25 = 0;
   let cov = 0;
+  // The terms the passage holds, with their (discounted) weights: the sentences need only these.
+  const held: Array<[string, number]> = [];
   for (const [t, w] of weights) {
     const f = o.tf.get(t);
     if (!f) continue;
     const v = o.shared.has(t) ? w * SHARED_TERM_WEIGHT : w;
     bm25 += (v * f * (k1 + 1)) / (f + norm);
     cov += v;
+    held.push([t, v]);
   }
   let sentence = 0;
   for (const s of o.sentences) {
     let x = 0;
-    for (const [t, w] of weights) if (s.has(t)) x += o.shared.has(t) ? w * SHARED_TERM_WEIGHT : w;
+    for (const [t, v] of held) if (s.has(t)) x += v;
     if (x > sentence) sentence = x;
   }
   const share = (x: number) => (original > 0 ? Math.min(1, x / original) : 0);
@@ -118,33 +124,30 @@ export function showBestPassages(sorted: Scored[]): Scored[] {
   const out: Scored[] = [];
   for (const list of byDoc.values()) {
     const lead = list[0]!;
-    const ordered = list.map((x) => ({ ...x, choice: x.score + (x.body ?? 0) })).sort((a, b) => b.choice - a.choice);
-    for (const s of ordered) out.push(s.doc === lead.doc ? s : { ...s, score: lead.score, coverage: lead.coverage });
+    const key = (x: Scored) => x.score + (x.body ?? 0);
+    const ordered = [...list].sort((a, b) => key(b) - key(a));
+    for (const s of ordered) out.push({ ...s, passageScore: s.score, score: lead.score, coverage: lead.coverage });
   }
   return out;
 }
 
-/** Confidence from which the first document's second passage may be shown among the first three hits (`withSecondPassage`). */
-export const SECOND_PASSAGE_CONFIDENCE = 0.8;
-/** … when its `choice` is at least this share of the first passage's. */
-export const SECOND_PASSAGE_SHARE = 0.8;
-
 /**
- * When the first document is clear (`confidence` ≥ {@link SECOND_PASSAGE_CONFIDENCE}: its first
- * document was right 97% of the time on NCPQA dev) and its second-best passage comes close to the
- * best (≥ {@link SECOND_PASSAGE_SHARE} of its `choice`), that passage is shown third (or last, with
- * fewer hits), within `limit`. The answer often sits in the passage next best to a summary of it —
- * an opening paragraph, a list's introduction —, and a third document is then rarely the one asked
- * about. The hits after it move one place down. NCPQA dev answer-hit@3 0.859 → 0.892 with recall@5
- * and MRR unchanged (docs/benchmarks.md, "session 14").
+ * The first document's second passage, shown third (or last, with fewer hits; within `limit`), when
+ * the search would answer (`answerable`: confidence ≥ `ANSWER_THRESHOLD`) and that passage scores
+ * above every other document's best passage — in a ranking of passages it would come second. The
+ * answer often sits in the passage next to a summary of it (an opening paragraph, a list's
+ * introduction), and a third document is then rarely the one asked about; the hits after it move one
+ * place down. NCPQA dev answer-hit@3 0.859 → 0.910 with recall@5 and MRR unchanged
+ * (docs/benchmarks.md, "session 14").
  * @param picked the hits, one passage per document, best first
  * @param shown every candidate passage as `showBestPassages` orders them
+ * @param extra makes a hit of the second passage
  */
-export function withSecondPassage<T extends Scored>(picked: T[], shown: Scored[], confidence: number, limit: number, extra: (s: Scored) => T): T[] {
+export function withSecondPassage<T extends Scored>(picked: T[], shown: Scored[], answerable: boolean, limit: number, extra: (s: Scored) => T): T[] {
   const first = picked[0];
-  if (!first || confidence < SECOND_PASSAGE_CONFIDENCE || !first.choice) return picked;
+  if (!first || !answerable) return picked;
   const second = shown.find((x) => x.doc.docId === first.doc.docId && x.doc.id !== first.doc.id);
-  if (!second || (second.choice ?? 0) < SECOND_PASSAGE_SHARE * first.choice) return picked;
+  if (!second || (second.passageScore ?? second.score) < (picked[1]?.score ?? 0)) return picked;
   const out = [...picked];
   out.splice(2, 0, extra(second));
   return out.slice(0, limit);

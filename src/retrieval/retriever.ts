@@ -424,7 +424,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const top = one[0];
       // The runner-up is the best passage of another document that is not a repost of the first.
       const confidence = confidenceOf(top, top && scored.find((x) => x.doc.docId !== top.doc.docId && !top.alsoIn.some((d) => d.docId === x.doc.docId)));
-      const picked = perDoc === 1 ? withSecondPassage(one, shown, confidence, limit, (s) => ({ ...s, alsoIn: [] })) : one;
+      const picked = perDoc === 1 ? withSecondPassage(one, shown, confidence >= ANSWER_THRESHOLD, limit, (s) => ({ ...s, alsoIn: [] })) : one;
       const answerWeights = new Map([...u.terms].map(([t, w]) => [t, model.idf(t) * w]));
       const hits: RetrievalHit[] = picked.map((s) => {
         const { headingsText: _h, ...passage } = s.doc;
