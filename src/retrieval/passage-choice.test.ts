@@ -53,7 +53,8 @@ describe('ownText', () => {
     expect(first.shared.has('绍兴')).toBe(true); // in the lead, not in the title
     expect([...later.shared].sort()).toEqual([...first.shared].sort());
     expect(later.tf.get('扶持')).toBe(1); // headings are own text
-    expect(later.sentences.length).toBeGreaterThan(1);
+    expect(later.sentences).toBeGreaterThan(1);
+    expect(later.sentencesOf.get('扶持')).toBeUndefined(); // only in the heading, not a sentence of the body
   });
 });
 
@@ -73,7 +74,7 @@ describe('ownTextScore', () => {
     const ask = scorer('企业缓缴住房公积金期间职工能否申请贷款');
     const together = ownText({ title: '通知', headings: [], order: 1, context: '', text: '企业缓缴住房公积金期间，职工可以正常申请住房公积金贷款。其他事项另行通知。' });
     // Same term counts, but every term in a sentence of its own.
-    const scattered = { ...together, sentences: [...together.tf.keys()].map((t) => new Set([t])) };
+    const scattered = { ...together, sentencesOf: new Map([...together.tf.keys()].map((t, i) => [t, 1 << i % 30])), sentences: 30 };
     expect(ask(together)).toBeGreaterThan(ask(scattered));
   });
 });

@@ -26,6 +26,8 @@ export interface Scored {
 
 /** Characters of a document's start that every later passage carries as `context` (src/knowledge/chunk.ts). */
 const LEAD_CHARS = 150;
+/** Sentences told apart in a passage (bits of a number); later ones count as the last. */
+const MAX_SENTENCES = 30;
 
 /**
  * In a passage's own text, a question term that the document's title or lead already holds counts
@@ -42,8 +44,10 @@ export interface OwnText {
   len: number;
   /** Terms of the title and the document's lead: what every passage of the document shares. */
   shared: Set<string>;
-  /** The terms of each sentence of the body. */
-  sentences: Array<Set<string>>;
+  /** The sentences of the body holding each term, as bits (sentence i → bit i; the 30th and later share the last bit). */
+  sentencesOf: Map<string, number>;
+  /** Number of sentence bits used. */
+  sentences: number;
 }
 
 /**
@@ -51,21 +55,35 @@ export interface OwnText {
  * has none, its own text *is* the lead, whose terms are then just as shared — without this the
  * document's opening paragraph wins on words that every passage of the document has.
  */
-export function ownText(p: Pick<PassageDocument, 'title' | 'headings' | 'text' | 'context' | 'order'>, headingsWeight = 1): OwnText {
+export function ownText(
+  p: Pick<PassageDocument, 'title' | 'headings' | 'text' | 'context' | 'order'>,
+  headingsWeight = 1,
+  shared: Set<string> = new Set([...terms(p.title), ...terms(leadOf(p))]),
+): OwnText {
   const tf = new Map<string, number>();
+  const sentencesOf = new Map<string, number>();
   let len = 0;
-  const add = (text: string, w: number) => {
-    for (const t of terms(text)) {
-      tf.set(t, (tf.get(t) ?? 0) + w);
-      len += w;
+  for (const t of terms(p.headings.join('\n'))) {
+    tf.set(t, (tf.get(t) ?? 0) + headingsWeight);
+    len += headingsWeight;
+  }
+  // Sentences end at punctuation or a line break, where bigrams end too: the body's terms are the
+  // sentences' terms, so the body is segmented once.
+  let sentences = 0;
+  for (const s of splitSentences(p.text)) {
+    const bit = 1 << Math.min(sentences++, MAX_SENTENCES - 1);
+    for (const t of terms(s)) {
+      tf.set(t, (tf.get(t) ?? 0) + 1);
+      len++;
+      sentencesOf.set(t, (sentencesOf.get(t) ?? 0) | bit);
     }
-  };
-  add(p.headings.join('\n'), headingsWeight);
-  add(p.text, 1);
-  const lead = p.context || (p.order === 0 ? p.text.replace(/\s+/g, '').slice(0, LEAD_CHARS) : '');
-  const shared = new Set([...terms(p.title), ...terms(lead)]);
-  const sentences = splitSentences(p.text).map((s) => new Set(terms(s)));
-  return { tf, len, shared, sentences };
+  }
+  return { tf, len, shared, sentencesOf, sentences: Math.min(sentences, MAX_SENTENCES) };
+}
+
+/** The document's lead: a later passage's `context`, the first passage's own opening. */
+export function leadOf(p: Pick<PassageDocument, 'text' | 'context' | 'order'>): string {
+  return p.context || (p.order === 0 ? p.text.replace(/\s+/g, '').slice(0, LEAD_CHARS) : '');
 }
 
 /**
@@ -94,10 +112,13 @@ export function ownTextScore(o: OwnText, weights: Map<string, number>, original:
     held.push([t, v]);
   }
   let sentence = 0;
-  for (const s of o.sentences) {
-    let x = 0;
-    for (const [t, v] of held) if (s.has(t)) x += v;
-    if (x > sentence) sentence = x;
+  if (held.length > 0) {
+    const perSentence = new Float64Array(o.sentences);
+    for (const [t, v] of held) {
+      const bits = o.sentencesOf.get(t) ?? 0;
+      for (let i = 0; i < o.sentences; i++) if (bits & (1 << i)) perSentence[i]! += v;
+    }
+    for (const x of perSentence) if (x > sentence) sentence = x;
   }
   const share = (x: number) => (original > 0 ? Math.min(1, x / original) : 0);
   return bm25 / (total || 1) + 0.5 * share(cov) + SENTENCE_WEIGHT * share(sentence);

@@ -2,7 +2,7 @@ import { MeilisearchApiError, type Meilisearch, type MultiSearchParams, type Mul
 import { selectAnswer } from './answer.js';
 import { DEFAULT_BM25, terms } from './bm25.js';
 import { buildFilter, quoteFilterValue } from './filters.js';
-import { ownText, ownTextScore, showBestPassages, withSecondPassage, type OwnText, type Scored } from './passage-choice.js';
+import { leadOf, ownText, ownTextScore, showBestPassages, withSecondPassage, type OwnText, type Scored } from './passage-choice.js';
 import { metaIndexName, META_ID } from './indexer.js';
 import { normalizeWidth, toSimplified, understandQuery, type UnderstoodQuery } from './query.js';
 import { loadStoredModel, type QueryModel, type StoredModel } from './query-model.js';
@@ -68,6 +68,11 @@ export const FIELD_WEIGHTS: FieldWeights = { title: 1, context: 1, headings: 1 }
  */
 class TermCache {
   private map = new Map<string, { tf: Map<string, number>; len: number; own: OwnText }>();
+  /**
+   * Terms of a title and a lead, and the set of both, by title and lead: the same for every passage
+   * of a document after the first (whose own opening stands for the lead, `leadOf`).
+   */
+  private shared = new Map<string, { title: string[]; lead: string[]; set: Set<string> }>();
   constructor(
     private readonly fw: FieldWeights,
     private readonly max = 20_000,
@@ -75,18 +80,27 @@ class TermCache {
   get(p: PassageDocument) {
     let e = this.map.get(p.id);
     if (!e) {
-      const own = ownText(p, this.fw.headings);
-      // The whole passage: its own text plus the title and lead every passage of its document shares.
+      const leadText = leadOf(p);
+      const key = `${p.title}\n${leadText}`;
+      let d = this.shared.get(key);
+      if (!d) {
+        const title = terms(p.title);
+        const lead = terms(leadText);
+        d = { title, lead, set: new Set([...title, ...lead]) };
+        if (this.shared.size >= this.max) this.shared.clear();
+        this.shared.set(key, d);
+      }
+      const own = ownText(p, this.fw.headings, d.set);
+      // The whole passage: its own text plus the title and lead (`context`) every passage of its
+      // document shares; the first passage has no context, its own text opens with the lead.
       const tf = new Map(own.tf);
       let len = own.len;
-      const add = (text: string, w: number) => {
-        for (const t of terms(text)) {
-          tf.set(t, (tf.get(t) ?? 0) + w);
-          len += w;
-        }
+      const add = (ts: string[], w: number) => {
+        for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + w);
+        len += ts.length * w;
       };
-      add(p.title, this.fw.title);
-      add(p.context ?? '', this.fw.context);
+      add(d.title, this.fw.title);
+      if (p.context) add(d.lead, this.fw.context); // the lead is the context
       e = { tf, len, own };
       if (this.map.size >= this.max) this.map.clear();
       this.map.set(p.id, e);
@@ -95,6 +109,7 @@ class TermCache {
   }
   clear() {
     this.map.clear();
+    this.shared.clear();
   }
 }
 
