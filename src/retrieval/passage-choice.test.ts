@@ -43,7 +43,7 @@ function scorer(question: string) {
     total += w;
     if (u.original.has(t)) original += w;
   }
-  return (o: ReturnType<typeof ownText>) => ownTextScore(o, weights, original, total, model.stats.avgLen);
+  return (o: ReturnType<typeof ownText>) => ownTextScore(o, weights, u.original, original, total, model.stats.avgLen);
 }
 
 describe('ownText', () => {
@@ -76,6 +76,31 @@ describe('ownTextScore', () => {
     // Same term counts, but every term in a sentence of its own.
     const scattered = { ...together, sentencesOf: new Map([...together.tf.keys()].map((t, i) => [t, 1 << i % 30])), sentences: 30 };
     expect(ask(together)).toBeGreaterThan(ask(scattered));
+  });
+});
+
+describe('ownTextScore and answer cues', () => {
+  // The shipped guide (knowledge/guides/apply-for-government-information.md): "申请政府信息公开要多久"
+  // — every word of the question is in the title, so the answer cues of 多久 (工作日, 日内, 之日起,
+  // 期限) tell the sections apart. Section 六 holds them all in one long sentence, section 五
+  // answers in clauses split by "；" (and says 时限 in its heading).
+  const guideTitle = '依申请公开政府信息办事指南';
+  const five = { docId: 'guide', title: guideTitle, headings: ['五、多长时间答复（办理时限）'], order: 5, context: '本指南依据《中华人民共和国政府信息公开条例》编写',
+    text: '行政机关收到政府信息公开申请，能够当场答复的，应当当场予以答复。不能当场答复的，应当自收到申请之日起20个工作日内予以答复；需要延长答复期限的，应当经政府信息公开工作机构负责人同意并告知申请人，延长的期限最长不得超过20个工作日。' };
+  const six = { docId: 'guide', title: guideTitle, headings: ['六、申请内容不明确时的补正'], order: 6, context: five.context,
+    text: '政府信息公开申请内容不明确的，行政机关应当给予指导和释明，并自收到申请之日起7个工作日内一次性告知申请人作出补正，说明需要补正的事项和合理的补正期限。答复期限自行政机关收到补正的申请之日起计算。' };
+  const guide = loadStoredModel(modelFromPassages([five, six, ...others], EMPTY_SYNONYMS));
+  const u = understandQuery('申请政府信息公开要多久？', EMPTY_SYNONYMS, guide.lexicon, guide.idf);
+  const weights = new Map([...u.terms].map(([t, w]) => [t, guide.idf(t) * w]));
+  const sum = (ts: Iterable<string>) => [...ts].reduce((a, t) => a + (weights.get(t) ?? 0), 0);
+  const score = (p: typeof five, asked: ReadonlySet<string>) => ownTextScore(ownText(p), weights, asked, sum(u.original), sum(weights.keys()), guide.stats.avgLen);
+
+  it('measures the best sentence by the words of the question, not by the answer cues', () => {
+    expect([...u.terms.keys()]).toContain('工作'); // a cue of 多久
+    expect(u.original.has('工作')).toBe(false);
+    expect(score(five, u.original)).toBeGreaterThan(score(six, u.original));
+    // With the cues counted in the sentence, the long sentence of 六 would win.
+    expect(score(six, new Set(weights.keys()))).toBeGreaterThan(score(five, new Set(weights.keys())));
   });
 });
 

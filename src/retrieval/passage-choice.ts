@@ -92,16 +92,26 @@ export function leadOf(p: Pick<PassageDocument, 'text' | 'context' | 'order'>): 
  * sentence holds (an answer sentence restates the question's detail; a summary paragraph touches
  * each word in a different sentence). Terms the title or lead holds count {@link SHARED_TERM_WEIGHT}.
  * @param weights query term → IDF × term weight
+ * @param asked the question's own terms (`UnderstoodQuery.original`): the sentence share counts only these
  * @param original sum of the weights of the question's own terms (the coverage denominator)
  * @param total sum of all weights (the BM25 denominator)
  * @param avgLen mean passage length in terms
  */
-export function ownTextScore(o: OwnText, weights: Map<string, number>, original: number, total: number, avgLen: number): number {
+export function ownTextScore(
+  o: OwnText,
+  weights: Map<string, number>,
+  asked: ReadonlySet<string>,
+  original: number,
+  total: number,
+  avgLen: number,
+): number {
   const { k1, b } = DEFAULT_BM25;
   const norm = k1 * (1 - b + (b * o.len) / (avgLen || 1));
   let bm25 = 0;
   let cov = 0;
-  // The terms the passage holds, with their (discounted) weights: the sentences need only these.
+  // The question's own terms the passage holds, with their (discounted) weights: what its sentences
+  // are measured by. Answer cues (多久 → 工作日, 期限) and synonym expansions are not the question's
+  // words; a long compound sentence holding all of them would win on them.
   const held: Array<[string, number]> = [];
   for (const [t, w] of weights) {
     const f = o.tf.get(t);
@@ -109,7 +119,7 @@ export function ownTextScore(o: OwnText, weights: Map<string, number>, original:
     const v = o.shared.has(t) ? w * SHARED_TERM_WEIGHT : w;
     bm25 += (v * f * (k1 + 1)) / (f + norm);
     cov += v;
-    held.push([t, v]);
+    if (asked.has(t)) held.push([t, v]);
   }
   let sentence = 0;
   if (held.length > 0) {

@@ -145,7 +145,7 @@ function scoreCandidates(cands: PassageDocument[], u: UnderstoodQuery, model: Qu
       matched.add(t);
     }
     const coverage = original > 0 ? Math.min(1, cov / original) : 0;
-    return { doc, score: s / (total || 1) + 0.5 * coverage, coverage, matched, body: ownTextScore(own, weights, original, total, avg) };
+    return { doc, score: s / (total || 1) + 0.5 * coverage, coverage, matched, body: ownTextScore(own, weights, u.original, original, total, avg) };
   });
 }
 
