@@ -7,6 +7,22 @@
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 
 /**
+ * One string object per distinct term. The retriever keeps term counts for every passage it has
+ * scored (thousands of passages, hundreds of terms each); without this each passage held its own
+ * copy of "社保", and those ~2 million small strings were most of what every full garbage
+ * collection had to mark (docs/benchmarks.md, Load). Bounded: past `INTERN_MAX` distinct terms
+ * (say, from a flood of odd queries) new terms are simply not shared.
+ */
+const INTERN_MAX = 300_000;
+const interned = new Map<string, string>();
+function intern(t: string): string {
+  const shared = interned.get(t);
+  if (shared !== undefined) return shared;
+  if (interned.size < INTERN_MAX) interned.set(t, t);
+  return t;
+}
+
+/**
  * Terms of a text: every pair of adjacent CJK characters, a lone CJK character between
  * non-CJK characters, and lower-cased runs of Latin letters/digits.
  * @example terms('社保缴费 2020年') -> ['社保', '保缴', '缴费', '2020', '年']
@@ -16,12 +32,12 @@ export function terms(text: string): string[] {
   let run = '';
   let word = '';
   const flushRun = () => {
-    if (run.length === 1) out.push(run);
-    else for (let i = 0; i < run.length - 1; i++) out.push(run.slice(i, i + 2));
+    if (run.length === 1) out.push(intern(run));
+    else for (let i = 0; i < run.length - 1; i++) out.push(intern(run.slice(i, i + 2)));
     run = '';
   };
   const flushWord = () => {
-    if (word) out.push(word.toLowerCase());
+    if (word) out.push(word.length <= 16 ? intern(word.toLowerCase()) : word.toLowerCase());
     word = '';
   };
   for (const ch of text) {
