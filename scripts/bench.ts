@@ -30,6 +30,7 @@ import { basename, join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { Redis } from 'ioredis';
 import { Meilisearch } from 'meilisearch';
 import { parseConfig } from '../src/config.js';
 import { freePort, waitFor } from '../src/node/free-port.js';
@@ -122,6 +123,38 @@ interface PhaseResult {
   generatorLagP99Ms?: number;
   /** Paced chat phase: latency by message kind and the reply's action (which turns make the tail). */
   byKind?: Array<{ kind: string; n: number; p50Ms: number; p99Ms: number }>;
+  /** Paced phases: the worst stalls (runs of slow requests), to line up with --trace-gc and Redis. */
+  stalls?: Stall[];
+  /** Redis latency monitor events during the phase (event → worst ms, times seen) and delayed AOF fsyncs. */
+  redisLatency?: { events: Record<string, { maxMs: number; count: number }>; delayedFsyncs: number };
+}
+
+/** A run of requests slower than SLOW_MS, each due within STALL_GAP_MS of the previous slow one. */
+interface Stall { startS: number; spanMs: number; requests: number; maxMs: number }
+const SLOW_MS = 25;
+const STALL_GAP_MS = 50;
+
+/**
+ * Group the slow requests of a paced phase into stalls. `due` is when each request was due, in ms
+ * since the service started (so a stall can be matched with the service's --trace-gc lines).
+ */
+function findStalls(samples: Array<{ due: number; ms: number }>, top = 5): Stall[] {
+  const slow = samples.filter((x) => x.ms > SLOW_MS).sort((a, b) => a.due - b.due);
+  const stalls: Stall[] = [];
+  let cur: { start: number; end: number; n: number; max: number } | undefined;
+  const close = () => cur && stalls.push({ startS: Math.round(cur.start / 100) / 10, spanMs: Math.round(cur.end - cur.start), requests: cur.n, maxMs: Math.round(cur.max) });
+  for (const x of slow) {
+    if (cur && x.due - cur.end <= STALL_GAP_MS) {
+      cur.end = x.due;
+      cur.n += 1;
+      cur.max = Math.max(cur.max, x.ms);
+    } else {
+      close();
+      cur = { start: x.due, end: x.due, n: 1, max: x.ms };
+    }
+  }
+  close();
+  return stalls.sort((a, b) => b.requests - a.requests).slice(0, top);
 }
 
 // --- CPU per request ---------------------------------------------------------------------------
@@ -215,10 +248,12 @@ const WARM_PACED_S = 2;
 async function pacedPhase(name: string, baseUrl: string, request: CannonRequest, opts: { connections: number; duration: number; rate: number }): Promise<PhaseResult> {
   log(`  ${name} (constant arrival rate) …${sinceService()}`);
   const stopCpu = meter?.(name);
+  const stopRedisLatency = await redisLatencyMeter?.();
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
   const target = new URL(baseUrl);
   const total = Math.round(opts.rate * opts.duration);
   const latencies: number[] = [];
+  const samples: Array<{ due: number; ms: number }> = [];
   const kindLatencies = new Map<string, number[]>();
   let errors = 0;
   const kinds = new Map<string, number>();
@@ -236,6 +271,7 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
             if (!unmeasured) {
               const ms = performance.now() - due;
               latencies.push(ms);
+              samples.push({ due: due - (serviceStarted ?? 0), ms });
               if (built.kind) {
                 const action = /"action":"([a-z_]+)"/.exec(body)?.[1] ?? '?';
                 const k = `${built.kind} → ${action}`;
@@ -278,6 +314,8 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
   const quantile = (xs: number[], q: number) => Math.round((xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)] ?? 0) * 10) / 10;
   const at = (q: number) => quantile(latencies, q);
   const cpu = stopCpu?.(warm + total);
+  const redisLatency = await stopRedisLatency?.();
+  const stalls = findStalls(samples);
   const byKind = [...kindLatencies]
     .map(([kind, xs]) => (xs.sort((a, b) => a - b), { kind, n: xs.length, p50Ms: quantile(xs, 0.5), p99Ms: quantile(xs, 0.99) }))
     .sort((a, b) => b.n - a.n);
@@ -285,6 +323,31 @@ async function pacedPhase(name: string, baseUrl: string, request: CannonRequest,
     name, rps: Math.round(total / elapsed), p50Ms: at(0.5), p90Ms: at(0.9), p99Ms: at(0.99), maxMs: at(1), requests: total, errors, generatorLagP99Ms,
     ...(cpu ? { cpuMsPerRequest: cpu } : {}),
     ...(byKind.length ? { byKind } : {}),
+    stalls,
+    ...(redisLatency ? { redisLatency } : {}),
+  };
+}
+
+/**
+ * Redis' own latency monitor (events over 5 ms: fsync, AOF writes, forks, slow commands) and its
+ * count of delayed AOF fsyncs, around a phase. Set once Redis is up (`redisLatencyMeter`).
+ */
+let redisLatencyMeter: (() => Promise<() => Promise<PhaseResult['redisLatency']>>) | undefined;
+function createRedisLatencyMeter(redis: Redis) {
+  const delayed = async () => Number(/aof_delayed_fsync:(\d+)/.exec(await redis.info('persistence'))?.[1] ?? 0);
+  return async () => {
+    await redis.config('SET', 'latency-monitor-threshold', '5');
+    await redis.call('LATENCY', 'RESET');
+    const before = await delayed();
+    return async () => {
+      const latest = (await redis.call('LATENCY', 'LATEST')) as Array<[string, number, number, number]>;
+      const events: Record<string, { maxMs: number; count: number }> = {};
+      for (const [event, , , max] of latest) {
+        const history = (await redis.call('LATENCY', 'HISTORY', event)) as Array<[number, number]>;
+        events[event] = { maxMs: Number(max), count: history.length };
+      }
+      return { events, delayedFsyncs: (await delayed()) - before };
+    };
   };
 }
 
@@ -463,6 +526,9 @@ async function main() {
     await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 120_000, 'the service to become ready');
 
     meter = () => cpuMeter({ service: svc.pid, redis: redisProc.child.pid, meilisearch: meili.child.pid });
+    const redisAdmin = new Redis(redisProc.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+    stack.push(async () => void redisAdmin.disconnect());
+    redisLatencyMeter = createRedisLatencyMeter(redisAdmin);
     const chatMix = createMix(questions);
     const meiliMix = createMix(questions);
     log(`load: ${connections} connections, ${duration} s per phase, target rate ${rate} req/s`);
@@ -505,6 +571,12 @@ async function main() {
       ...rows
         .filter((r) => r.byKind)
         .flatMap((r) => [`${r.name} by message kind → reply action (n, p50 / p99 ms):`, ...r.byKind!.map((k) => `  ${k.kind.padEnd(28)} ${String(k.n).padStart(5)}  ${k.p50Ms} / ${k.p99Ms}`)]),
+      ...rows
+        .filter((r) => r.stalls?.length || r.redisLatency)
+        .flatMap((r) => [
+          `${r.name} stalls (runs of requests over ${SLOW_MS} ms; service t+ s, span, requests, worst ms): ${r.stalls?.length ? r.stalls.map((x) => `t+${x.startS} ${x.spanMs} ms ×${x.requests} ≤${x.maxMs}`).join('; ') : 'none'}`,
+          ...(r.redisLatency ? [`  redis latency events ≥ 5 ms: ${Object.entries(r.redisLatency.events).map(([e, v]) => `${e} ×${v.count} ≤${v.maxMs} ms`).join(', ') || 'none'}; delayed AOF fsyncs: ${r.redisLatency.delayedFsyncs}`] : []),
+        ]),
       `load generator event-loop delay p99: ${rows.filter((r) => r.generatorLagP99Ms !== undefined).map((r) => `${r.name} ${r.generatorLagP99Ms} ms`).join(', ')}`,
       `throughput ratio chat/meili (flat out): ${ratio}`,
       ...Object.entries(targets).map(([k, t]) => `${t.pass ? 'PASS' : 'FAIL'}  ${k}: ${t.value} (target ${t.target})`),
@@ -512,7 +584,7 @@ async function main() {
     ];
     process.stdout.write(`${out.join('\n')}\n`);
     if (values.json) {
-      const pick = (r: PhaseResult) => ({ rps: r.rps, p50Ms: r.p50Ms, p90Ms: r.p90Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, requests: r.requests, errors: r.errors, cpuMsPerRequest: r.cpuMsPerRequest, generatorLagP99Ms: r.generatorLagP99Ms });
+      const pick = (r: PhaseResult) => ({ rps: r.rps, p50Ms: r.p50Ms, p90Ms: r.p90Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, requests: r.requests, errors: r.errors, cpuMsPerRequest: r.cpuMsPerRequest, generatorLagP99Ms: r.generatorLagP99Ms, stalls: r.stalls, redisLatency: r.redisLatency });
       process.stdout.write(
         `${JSON.stringify({
           // chat.rps is flat-out throughput; its latencies are at the target rate.
