@@ -6,6 +6,7 @@ import { createQueryModel } from './query-model.js';
 import {
   answerCues,
   correctTypos,
+  EXPANSION_WEIGHT,
   extractKeywords,
   findExpansions,
   normalizeDates,
@@ -14,6 +15,7 @@ import {
   stripFillers,
   toSimplified,
   understandQuery,
+  VOCAB_BOOST,
   vocabularyIn,
 } from './query.js';
 import { parseSynonyms } from './synonyms.js';
@@ -52,6 +54,8 @@ describe('normalizeWidth / normalizeDates', () => {
     expect(normalizeDates('二月份报税')).toBe('2月报税');
     expect(normalizeDates('2月13号开会')).toBe('2月13日开会');
     expect(normalizeDates('三个月房租')).toBe('三个月房租');
+    expect(normalizeDates('二月十三号发的通知')).toBe('2月13日发的通知');
+    expect(normalizeDates('3月二十一日')).toBe('3月21日');
   });
 });
 
@@ -60,12 +64,24 @@ describe('stripFillers', () => {
     expect(stripFillers('请问社保怎么交？')).toBe('社保 交');
     expect(stripFillers('你好，我想问一下公积金能不能缓缴呢')).toBe('公积金 缓缴');
   });
-  it('drops a 不 / 没(有) that closes a clause as a yes-or-no question, keeping 差不多 and 要不要', () => {
+  it('drops a 不 / 没(有) that closes a clause as a yes-or-no question, not one inside a word (差不多)', () => {
     expect(stripFillers('天津一线医生护士的绩效工资能多发点不')).toBe('天津一线医生护士 绩效工资能多发点');
     expect(stripFillers('缓缴期间要交滞纳金不？')).toBe('缓缴期间要交滞纳金');
     expect(stripFillers('厂里发了工资没有')).toBe('厂里发 工资');
     expect(stripFillers('差不多')).toBe('差不多');
-    expect(stripFillers('要不要交')).toBe('要不要交');
+    expect(stripFillers('要不要交')).toBe('要交'); // an A-not-A question, see below
+  });
+  it('strips dialect and spoken question words whole (咋整, 咋弄, 啥子, 中不中)', () => {
+    expect(stripFillers('网上查不了档案，咋整')).toBe('网上查不 档案');
+    expect(stripFillers('二维码咋弄出来')).toBe('二维码 出来');
+    expect(stripFillers('会出啥子问题嘛')).toBe('会出 问题');
+    expect(stripFillers('能往后延三个月，中不中')).toBe('能往后延三个月');
+  });
+  it('turns an A-not-A question into its declarative form (收不收费 → 收费)', () => {
+    expect(stripFillers('健康证明收不收费')).toBe('健康证明收费');
+    expect(stripFillers('医护人员感染算不算工伤')).toBe('医护人员感染算工伤');
+    expect(stripFillers('厂里发没发工资')).toBe('厂里发工资');
+    expect(stripFillers('差不多')).toBe('差不多');
   });
   it('keeps 办理 in 怎么办理 and 我 in 自我', () => {
     expect(stripFillers('护照怎么办理')).toBe('护照 办理');
@@ -139,6 +155,26 @@ describe('understandQuery', () => {
     expect(u.terms.has('业社')).toBe(false);
     const off = understandQuery('护照', synonyms, lex, model.idf);
     expect(off.terms.has('护照')).toBe(true);
+  });
+  it('drops a lone character left between stripped words (是, 改)', () => {
+    const u = understandQuery('温州最早复工的是哪些企业', synonyms, lex, model.idf);
+    expect(u.normalized).toBe('温州最早复工 是 企业');
+    expect(u.terms.has('是')).toBe(false);
+    expect(u.terms.has('复工')).toBe(true);
+  });
+  it('finds colloquial phrases that stripping cuts apart (报不了税, 打工的)', () => {
+    const u = understandQuery('疫情闹得到月底都报不了税', synonyms, lex, model.idf);
+    expect(u.normalized).not.toContain('报不了税');
+    expect(u.expansions).toContainEqual({ colloquial: '报不了税', official: ['延期申报'] });
+    expect(u.terms.get('延期')).toBeGreaterThan(0);
+    expect(u.rewritten).toContain('延期申报');
+  });
+  it('lifts official vocabulary, not colloquial words, and weighs expansions like question words', () => {
+    const u = understandQuery('小厂缓缴社保', synonyms, lex, model.idf);
+    expect(u.terms.get('缓缴')).toBe(VOCAB_BOOST);
+    expect(u.terms.get('社保')).toBe(1);
+    expect(u.terms.get('小厂')).toBe(1);
+    expect(u.terms.get('保险')).toBe(EXPANSION_WEIGHT);
   });
   it('returns an empty query for pure filler', () => {
     expect(understandQuery('请问一下？', synonyms, lex, model.idf).normalized).toBe('');

@@ -40,8 +40,18 @@ const FILLERS = [
   '听说', '想知道', '知道', '告诉我', '帮我', '帮忙', '问问', '到底', '大概', '一般', '具体', '啥意思', '意思', '那个', '这个',
   '这段时间', '这几天', '之类的', '之类', '一些', '东西', '现在', '目前', '还是', '有点', '比较', '非常', '特别',
   '吗', '呢', '吧', '啊', '呀', '嘛', '哦', '么', '的', '了',
+  '呗', '啦', '嘞', '噻',
 ];
-const FILLER_RE = new RegExp(`${FILLERS.join('|')}|(?<!自)我|你|俺|咱`, 'g');
+/**
+ * Dialect and spoken question words (咋整 = 怎么办, 啥子 = 什么, 中不中 = 行不行), tried before
+ * {@link FILLERS} (alternation takes the first that matches, and 咋 alone would leave 整): the verb
+ * after 咋 / 怎么 (弄 搞 整) carries nothing a document would say.
+ */
+const SPOKEN = [
+  '(?:咋|怎么|怎样)(?:整|弄|搞|个)', '咋地', '啥子', '啥情况', '干啥', '弄啥', '搞啥', '整啥', '干嘛', '干什么', '为啥',
+  '中不中', '行不行', '成不成', '好不好', '对不对',
+];
+const FILLER_RE = new RegExp(`${[...SPOKEN, ...FILLERS].join('|')}|(?<!自)我|你|俺|咱`, 'g');
 
 const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
 function cnNumber(s: string): number | undefined {
@@ -53,7 +63,7 @@ function cnNumber(s: string): number | undefined {
 }
 
 /**
- * Dates as documents write them: 二月份 → 2月, 2月13号 → 2月13日.
+ * Dates as documents write them: 二月份 → 2月, 2月13号 → 2月13日, 二月十三号 → 2月13日.
  * @example normalizeDates('二月份报税') === '2月报税'
  */
 export function normalizeDates(text: string): string {
@@ -62,7 +72,12 @@ export function normalizeDates(text: string): string {
       const n = cnNumber(a ?? b ?? '');
       return n && n <= 12 ? `${n}月` : all;
     })
-    .replace(/(\d{1,2})月(\d{1,2})[号號]/g, '$1月$2日');
+    .replace(/(\d{1,2})月(\d{1,2})[号號]/g, '$1月$2日')
+    // Days in Chinese numerals: 2月十三号 → 2月13日.
+    .replace(/(\d{1,2})月([一二三四五六七八九十]{1,3})[号號日]/g, (all, m: string, d: string) => {
+      const n = cnNumber(d);
+      return n && n <= 31 ? `${m}月${n}日` : all;
+    });
 }
 
 /**
@@ -75,6 +90,9 @@ export function stripFillers(text: string): string {
     .replace(/(?<=\p{Script=Han}{2})(?:不|没有|没)(?=[\p{P}\p{S}\s]|$)/gu, ' ')
     .replace(/[\p{P}\p{S}]+/gu, ' ')
     .replace(FILLER_RE, ' ')
+    // An A-not-A question (收不收费, 算不算工伤, 发没发工资) in its declarative form, as documents
+    // write it: 收费, 算工伤, 发工资.
+    .replace(/(\p{Script=Han})[不没](?=\1)/gu, '')
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -297,8 +315,9 @@ export interface UnderstoodQuery {
    */
   topic: string;
   /**
-   * Scoring terms and their weights: terms of the question 1 (vocabulary terms {@link VOCAB_BOOST}),
-   * terms only from expansions {@link EXPANSION_WEIGHT}, answer-type cues {@link CUE_WEIGHT}.
+   * Scoring terms and their weights: terms of the question 1 (official vocabulary terms
+   * {@link VOCAB_BOOST}; colloquial ones stay at 1), terms only from expansions
+   * {@link EXPANSION_WEIGHT}, answer-type cues {@link CUE_WEIGHT}.
    */
   terms: Map<string, number>;
   /** The scoring terms that come from the question itself (for coverage). */
@@ -307,7 +326,8 @@ export interface UnderstoodQuery {
 
 /** Messages longer than this (in characters after stripping) get a keyword query. */
 export const LONG_QUERY_CHARS = 24;
-export const EXPANSION_WEIGHT = 0.8;
+/** Weight of an official term's bigrams added for a colloquial one: as much as a word of the question. */
+export const EXPANSION_WEIGHT = 1;
 export const VOCAB_BOOST = 1.5;
 
 /** Curated vocabulary terms that occur in `text`, longest first, without overlaps. */
@@ -322,6 +342,9 @@ export function vocabularyIn(text: string, synonyms: SynonymSet): string[] {
   return out;
 }
 
+const stripPunctuation = (text: string) => text.replace(/[\p{P}\p{S}]+/gu, ' ');
+const isLoneHan = (part: string) => part.length === 1 && CJK_CHAR.test(part);
+
 /** The whole query-understanding chain. */
 export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon, idfOf: (t: string) => number): UnderstoodQuery {
   const simplified = normalizeWidth(toSimplified(raw));
@@ -329,14 +352,23 @@ export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon,
   // Colloquial terms are protected from typo correction (社保 must not become 设保-like guesses).
   const { text: normalized, corrections } = correctTypos(stripped, lex);
   const expansions = findExpansions(normalized, synonyms);
-  const rewritten = rewriteSynonyms(normalized, synonyms);
+  // Colloquial phrases that hold a filler (报不了税, 丢了工作, 打工的) are looked up in the text
+  // before stripping too: stripping cuts them apart.
+  const spoken = findExpansions(stripPunctuation(simplified), synonyms).filter((e) => !normalized.includes(e.colloquial) && !expansions.some((x) => x.colloquial.includes(e.colloquial) || e.colloquial.includes(x.colloquial)));
+  expansions.push(...spoken);
+  const rewritten = [rewriteSynonyms(normalized, synonyms), ...spoken.map((e) => e.official[0])].join(' ');
   const compact = normalized.replace(/\s+/g, '');
   // Only phrases the index knows: a word it has never seen would make Meilisearch's
   // `frequency` strategy keep just the documents containing it (none, or noise).
   const long = [...compact].length > LONG_QUERY_CHARS;
   const keywords = extractKeywords(normalized, lex, idfOf, long ? 8 : 64);
   const weights = new Map<string, number>();
-  for (const part of normalized.split(' ')) {
+  const parts = normalized.split(' ');
+  for (const part of parts) {
+    // A lone character left between stripped words (温州最早复工|是|企业, 期限|改) is a function
+    // word or a fragment; as a term it would only match the few places a character stands alone
+    // in the index (2020年 → 年), where it is rare and so weighs a lot.
+    if (parts.length > 1 && isLoneHan(part)) continue;
     const ts = terms(part);
     ts.forEach((t, i) => {
       // A bigram the index has never seen next to ones it has straddles a word boundary
@@ -350,9 +382,12 @@ export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon,
   const original = new Set(weights.keys());
   const vocab = vocabularyIn(normalized, synonyms);
   // Personal context (生意, 小厂, 师傅) is rare in policy text and so gets a high IDF; the
-  // policy vocabulary of the question is lifted so it is not outweighed.
-  for (const w of vocab) for (const t of terms(w)) if (weights.has(t)) weights.set(t, VOCAB_BOOST);
-  for (const e of expansions) for (const o of e.official) for (const t of terms(o)) if (!weights.has(t)) weights.set(t, EXPANSION_WEIGHT * VOCAB_BOOST);
+  // policy vocabulary of the question is lifted so it is not outweighed. Official terms only: a
+  // colloquial word (小厂, 坐车, 门面房) is itself rare in policy text, so lifting it too let the odd
+  // document that uses it outrank the ones that say it officially (docs/benchmarks.md, "Session
+  // 14, colloquial").
+  for (const w of vocab) for (const t of terms(w)) if (weights.has(t) && !synonyms.expansions[w]) weights.set(t, VOCAB_BOOST);
+  for (const e of expansions) for (const o of e.official) for (const t of terms(o)) if (!weights.has(t)) weights.set(t, EXPANSION_WEIGHT);
   for (const c of answerCues(simplified)) for (const t of terms(c)) if (!weights.has(t)) weights.set(t, CUE_WEIGHT);
   const official = expansions.flatMap((e) => e.official.slice(0, 1));
   const topic = [...new Set([...vocab.filter((w) => !synonyms.expansions[w]), ...official])].join(' ');
