@@ -91,7 +91,9 @@ export function stripFillers(text: string): string {
     .replace(/[\p{P}\p{S}]+/gu, ' ')
     .replace(FILLER_RE, ' ')
     // An A-not-A question (收不收费, 算不算工伤, 发没发工资) in its declarative form, as documents
-    // write it: 收费, 算工伤, 发工资.
+    // write it: 收费, 算工伤, 发工资; a modal asked this way (会不会, 要不要) is a question word and
+    // goes whole.
+    .replace(/([会要能该可肯])[不没]\1/gu, ' ')
     .replace(/(\p{Script=Han})[不没](?=\1)/gu, '')
     .replace(/\s+/g, ' ')
     .trim();
