@@ -157,12 +157,6 @@ describe('understandQuery', () => {
     const off = understandQuery('护照', synonyms, lex, model.idf);
     expect(off.terms.has('护照')).toBe(true);
   });
-  it('drops a lone character left between stripped words (是, 改)', () => {
-    const u = understandQuery('温州最早复工的是哪些企业', synonyms, lex, model.idf);
-    expect(u.normalized).toBe('温州最早复工 是 企业');
-    expect(u.terms.has('是')).toBe(false);
-    expect(u.terms.has('复工')).toBe(true);
-  });
   it('finds colloquial phrases that stripping cuts apart (报不了税, 打工的)', () => {
     const u = understandQuery('疫情闹得到月底都报不了税', synonyms, lex, model.idf);
     expect(u.normalized).not.toContain('报不了税');

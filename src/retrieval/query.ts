@@ -345,7 +345,6 @@ export function vocabularyIn(text: string, synonyms: SynonymSet): string[] {
 }
 
 const stripPunctuation = (text: string) => text.replace(/[\p{P}\p{S}]+/gu, ' ');
-const isLoneHan = (part: string) => part.length === 1 && CJK_CHAR.test(part);
 
 /** The whole query-understanding chain. */
 export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon, idfOf: (t: string) => number): UnderstoodQuery {
@@ -365,12 +364,7 @@ export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon,
   const long = [...compact].length > LONG_QUERY_CHARS;
   const keywords = extractKeywords(normalized, lex, idfOf, long ? 8 : 64);
   const weights = new Map<string, number>();
-  const parts = normalized.split(' ');
-  for (const part of parts) {
-    // A lone character left between stripped words (温州最早复工|是|企业, 期限|改) is a function
-    // word or a fragment; as a term it would only match the few places a character stands alone
-    // in the index (2020年 → 年), where it is rare and so weighs a lot.
-    if (parts.length > 1 && isLoneHan(part)) continue;
+  for (const part of normalized.split(' ')) {
     const ts = terms(part);
     ts.forEach((t, i) => {
       // A bigram the index has never seen next to ones it has straddles a word boundary
