@@ -226,11 +226,15 @@ export function onlyDocument(filters: SearchFilters | undefined): string | undef
 }
 
 /**
- * Score factor for a document that names places, none of them the question's (`places.ts`).
- * NCPQA dev R@1 0.851 → 0.859 at 0.7 (0.856 at 0.5); marking down every place-naming document
- * when the question names none (×0.9) lost on the colloquial sets and was dropped.
+ * When the question names a place (`places.ts`): the score factor of a document that names
+ * places, none of them the question's, and of one that names none (a national or unplaced
+ * document may still answer, so it loses little). NCPQA dev R@1 0.851 → 0.859, colloquial
+ * 0.571 → 0.619, held-out 3 0.600 → 0.633 (docs/benchmarks.md, session 14). Tried: mismatch ×0.5
+ * (dev 0.856); unnamed ×0.85 / ×0.7 (colloquial 0.635 / 0.651 but dev 0.851 / 0.846); marking
+ * down place-naming documents when the question names none, ×0.9 (colloquial and held-out 2 lost).
  */
 export const PLACE_MISMATCH = 0.7;
+export const PLACE_UNNAMED = 0.92;
 
 /** The places a document names in its title, issuer and opening words, by document. */
 const docPlaces = new Map<string, ReturnType<Gazetteer['find']>>();
@@ -454,7 +458,13 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const scored = scoreCandidates([...byId.values()], u, model, cache);
       if (docWeight > 0 && ranked) for (const s of scored) s.score += docWeight * (ranked.scoreOf(s.doc.docId) ?? 0);
       const asked = GAZETTEER.find(u.normalized);
-      if (asked.length > 0) for (const s of scored) if (placesAgree(asked, placesOf(s.doc)) === false) s.score *= PLACE_MISMATCH;
+      if (asked.length > 0) {
+        for (const s of scored) {
+          const agree = placesAgree(asked, placesOf(s.doc));
+          if (agree === false) s.score *= PLACE_MISMATCH;
+          else if (agree === undefined) s.score *= PLACE_UNNAMED;
+        }
+      }
       scored.sort((a, b) => b.score - a.score);
       const shown = showBestPassages(scored);
       const one = pickHits(shown, limit, perDoc);
