@@ -9,13 +9,18 @@ describe('gazetteer', () => {
     expect(codes('重庆税务局特殊业务如何现场办理')).toEqual(['50']);
     expect(codes('南宁市对疫情防控做出了哪些措施')).toEqual(['4501']);
     expect(codes('莆田市的“八闽健康码”涵盖了哪些内容')).toEqual(['3503']);
-    expect(codes('菏泽牡丹区的政务公开')).toEqual(['3717']);
+    expect(codes('菏泽牡丹区的政务公开')).toEqual(['3717', '371702']);
+    expect(codes('曹县的农民工返乡补贴')).toEqual(['371721']);
     expect(codes('延边州和恩施的补贴')).toEqual(['2224', '4228']);
   });
 
   it('reads a longer name first: 吉林市 is the city, not also the province', () => {
     expect(codes('吉林市人社局')).toEqual(['2202']);
     expect(codes('吉林省人社厅')).toEqual(['22']);
+  });
+
+  it('maps a county name held by several cities to all of them', () => {
+    expect(codes('朝阳区').length).toBeGreaterThan(1);
   });
 
   it('finds nothing in a question without a place', () => {
@@ -34,10 +39,12 @@ describe('placesAgree', () => {
     expect(placesAgree(q('四川省农民工返岗'), q('成都市人民政府关于农民工返岗的通知'))).toBe(true);
     expect(placesAgree(q('成都市农民工返岗'), q('四川省人社厅通知'))).toBe(true);
     expect(placesAgree(q('上海应对疫情做出了哪些调整'), q('上海市人民政府'))).toBe(true);
+    expect(placesAgree(q('牡丹区政府信息公开怎么申请'), q('菏泽市人民政府办公室'))).toBe(true);
   });
   it('disagrees when the document names only other places', () => {
     expect(placesAgree(q('北京市采取了哪些税费优惠措施'), q('山西：21条税收措施助力企业复产扩能'))).toBe(false);
     expect(placesAgree(q('南通市出口信用保险补贴'), q('苏州市出口信用保险'))).toBe(false);
+    expect(placesAgree(q('牡丹区的低保'), q('定陶区民政局'))).toBe(false);
   });
   it('has nothing to judge when either side names no place', () => {
     expect(placesAgree(q('社保怎么交'), q('北京市社会保险'))).toBeUndefined();

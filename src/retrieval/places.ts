@@ -5,50 +5,59 @@ import placesData from '../../knowledge/places.json' with { type: 'json' };
  * Place agreement between a question and a document. Policies are local: "上海市对沿街商户有何管理要求"
  * is not answered by a Beijing notice however many words they share, and a lexical scorer cannot
  * tell. The gazetteer (`knowledge/places.json`: provinces and prefecture-level divisions with their
- * short names, from the National Bureau of Statistics via modood/Administrative-divisions-of-China)
- * finds the places a text names; a document whose title and lead name places, none of them the
- * question's (a city and its province agree), is marked down.
+ * short names, county-level divisions by full name; National Bureau of Statistics data via
+ * modood/Administrative-divisions-of-China) finds the places a text names; the retriever marks down
+ * a document whose title and lead name places, none of them the question's (a county, its city and
+ * its province agree).
  */
 
+const code = (digits: number) => z.string().regex(new RegExp(`^\\d{${digits}}$`));
 const gazetteerSchema = z.object({
-  provinces: z.array(z.object({ code: z.string().regex(/^\d{2}$/), name: z.string().min(2), short: z.string().min(2) })),
-  cities: z.array(
-    z.object({ code: z.string().regex(/^\d{4}$/), name: z.string().min(2), short: z.string().min(2).optional(), province: z.string().regex(/^\d{2}$/) }),
-  ),
+  provinces: z.array(z.object({ code: code(2), name: z.string().min(2), short: z.string().min(2) })),
+  cities: z.array(z.object({ code: code(4), name: z.string().min(2), short: z.string().min(2).optional(), province: code(2) })),
+  /** County-level divisions, by full name only (牡丹区, 曹县): their short forms are everyday words. */
+  areas: z.array(z.object({ code: code(6), name: z.string().min(2) })).default([]),
 });
 
-/** A place: its code (2 digits a province, 4 a prefecture) and, for a prefecture, its province. */
-interface Place {
+/**
+ * A place, by its statistical division code: 2 digits a province, 4 a prefecture, 6 a county.
+ * Codes nest (37 山东 ⊃ 3717 菏泽 ⊃ 371702 牡丹区), so one place lies in another when its code starts
+ * with the other's.
+ */
+export interface Place {
   code: string;
-  province: string;
 }
 
 export interface Gazetteer {
-  /** Codes of the places a text names (longest names first, so 吉林市 is not also 吉林省). */
+  /** The places a text names, longest name first at each position (吉林市 is the city, not also 吉林省). */
   find(text: string): Place[];
 }
 
 export function createGazetteer(data: unknown): Gazetteer {
   const g = gazetteerSchema.parse(data);
-  const names: Array<[string, Place]> = [];
-  for (const p of g.provinces) {
-    const place = { code: p.code, province: p.code };
-    names.push([p.name, place], [p.short, place]);
-  }
-  for (const c of g.cities) {
-    const place = { code: c.code, province: c.province };
-    names.push([c.name, place]);
-    if (c.short) names.push([c.short, place]);
-  }
-  names.sort((a, b) => b[0].length - a[0].length);
+  // Names by their first character, longest first: one left-to-right scan of the text.
+  const byFirst = new Map<string, Array<[string, Place[]]>>();
+  const add = (name: string, place: Place) => {
+    const list = byFirst.get(name[0]!) ?? byFirst.set(name[0]!, []).get(name[0]!)!;
+    const same = list.find(([n]) => n === name);
+    if (same) same[1].push(place); // 朝阳区 is in Beijing and in Changchun
+    else list.push([name, [place]]);
+  };
+  for (const p of g.provinces) for (const n of [p.name, p.short]) add(n, { code: p.code });
+  for (const c of g.cities) for (const n of [c.name, c.short]) if (n) add(n, { code: c.code });
+  for (const a of g.areas) add(a.name, { code: a.code });
+  for (const list of byFirst.values()) list.sort((a, b) => b[0].length - a[0].length);
   return {
     find(text) {
       const found = new Map<string, Place>();
-      let rest = text;
-      for (const [name, place] of names) {
-        if (!rest.includes(name)) continue;
-        found.set(place.code, place);
-        rest = rest.split(name).join('\u0000'); // a longer name's parts are not found again
+      for (let i = 0; i < text.length; ) {
+        const hit = byFirst.get(text[i]!)?.find(([name]) => text.startsWith(name, i));
+        if (!hit) {
+          i += 1;
+          continue;
+        }
+        for (const p of hit[1]) found.set(p.code, p);
+        i += hit[0].length;
       }
       return [...found.values()];
     },
@@ -59,16 +68,9 @@ export const GAZETTEER = createGazetteer(placesData);
 
 /**
  * Whether a document's places agree with the question's: `undefined` when either names no place
- * (nothing to judge), true when one place is the other, or a city of the other province.
+ * (nothing to judge), true when one place lies in the other (a county in its city or province).
  */
 export function placesAgree(question: Place[], doc: Place[]): boolean | undefined {
   if (question.length === 0 || doc.length === 0) return undefined;
-  for (const q of question) {
-    for (const d of doc) {
-      if (q.code === d.code) return true;
-      if (q.code.length === 2 && d.province === q.code) return true;
-      if (d.code.length === 2 && q.province === d.code) return true;
-    }
-  }
-  return false;
+  return question.some((q) => doc.some((d) => q.code.startsWith(d.code) || d.code.startsWith(q.code)));
 }
