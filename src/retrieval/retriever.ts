@@ -2,6 +2,7 @@ import { MeilisearchApiError, type Meilisearch, type MultiSearchParams, type Mul
 import { selectAnswer } from './answer.js';
 import { DEFAULT_BM25, terms } from './bm25.js';
 import { buildFilter, quoteFilterValue } from './filters.js';
+import { GAZETTEER, placesAgree, type Gazetteer } from './places.js';
 import { leadOf, ownText, ownTextScore, showBestPassages, withSecondPassage, type OwnText, type Scored } from './passage-choice.js';
 import { metaIndexName, META_ID } from './indexer.js';
 import { normalizeWidth, toSimplified, understandQuery, type UnderstoodQuery } from './query.js';
@@ -224,6 +225,29 @@ export function onlyDocument(filters: SearchFilters | undefined): string | undef
   return others.length === 0 ? filters.docId : undefined;
 }
 
+/**
+ * When the question names a place (`places.ts`): the score factor of a document that names
+ * places, none of them the question's, and of one that names none (a national or unplaced
+ * document may still answer, so it loses little). NCPQA dev R@1 0.851 → 0.859, colloquial
+ * 0.571 → 0.619, held-out 3 0.600 → 0.633 (docs/benchmarks.md, session 14). Tried: mismatch ×0.5
+ * (dev 0.856); unnamed ×0.85 / ×0.7 (colloquial 0.635 / 0.651 but dev 0.851 / 0.846); marking
+ * down place-naming documents when the question names none, ×0.9 (colloquial and held-out 2 lost).
+ */
+export const PLACE_MISMATCH = 0.7;
+export const PLACE_UNNAMED = 0.92;
+
+/** The places a document names in its title, issuer and opening words, by document. */
+const docPlaces = new Map<string, ReturnType<Gazetteer['find']>>();
+function placesOf(p: PassageDocument): ReturnType<Gazetteer['find']> {
+  let found = docPlaces.get(p.docId);
+  if (!found) {
+    found = GAZETTEER.find(`${p.title} ${p.issuer ?? ''} ${p.context ?? p.text.slice(0, 150)}`);
+    if (docPlaces.size >= 50_000) docPlaces.clear();
+    docPlaces.set(p.docId, found);
+  }
+  return found;
+}
+
 /** Passages at least this long that are identical in two documents are one passage (a repost). */
 export const REPOST_MIN_CHARS = 40;
 
@@ -433,6 +457,14 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       }
       const scored = scoreCandidates([...byId.values()], u, model, cache);
       if (docWeight > 0 && ranked) for (const s of scored) s.score += docWeight * (ranked.scoreOf(s.doc.docId) ?? 0);
+      const asked = GAZETTEER.find(u.normalized);
+      if (asked.length > 0) {
+        for (const s of scored) {
+          const agree = placesAgree(asked, placesOf(s.doc));
+          if (agree === false) s.score *= PLACE_MISMATCH;
+          else if (agree === undefined) s.score *= PLACE_UNNAMED;
+        }
+      }
       scored.sort((a, b) => b.score - a.score);
       const shown = showBestPassages(scored);
       const one = pickHits(shown, limit, perDoc);
