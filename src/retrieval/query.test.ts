@@ -60,6 +60,10 @@ describe('normalizeWidth / normalizeDates', () => {
 });
 
 describe('stripFillers', () => {
+  it('keeps a quoted name whole: its 请/您/怎么 are not the asker\'s', () => {
+    expect(stripFillers('《请您监督》专栏是在哪个媒介上开设的？')).toBe('请您监督 专栏是在 媒介上开设');
+    expect(stripFillers('请问“怎么办”小程序在哪下载')).toBe('怎么办 小程序在哪下载');
+  });
   it('removes question words, greetings and particles, keeping content apart', () => {
     expect(stripFillers('请问社保怎么交？')).toBe('社保 交');
     expect(stripFillers('你好，我想问一下公积金能不能缓缴呢')).toBe('公积金 缓缴');

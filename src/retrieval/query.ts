@@ -85,7 +85,23 @@ export function normalizeDates(text: string): string {
  * @example stripFillers('请问社保怎么交？') === '社保 交'
  */
 export function stripFillers(text: string): string {
-  return normalizeDates(text)
+  const dated = normalizeDates(text);
+  // A quoted name (《请您监督》专栏, “八闽健康码”) is kept whole: its 请/您/怎么 are not the asker's.
+  let out = '';
+  let last = 0;
+  for (const m of dated.matchAll(QUOTED)) {
+    out += `${stripPlain(dated.slice(last, m.index))} ${m[1] ?? m[2] ?? m[3] ?? ''} `;
+    last = m.index + m[0].length;
+  }
+  out += stripPlain(dated.slice(last));
+  return out.replace(/[\p{P}\p{S}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** A title or name in 《》, “” or 「」 (up to 40 characters). */
+const QUOTED = /《([^《》]{1,40})》|“([^“”]{1,40})”|「([^「」]{1,40})」/gu;
+
+function stripPlain(text: string): string {
+  return text
     // A 不 / 没(有) closing a clause asks yes-or-no, like 吗: 能多发点不, 要交滞纳金不, 就业没.
     .replace(/(?<=\p{Script=Han}{2})(?:不|没有|没)(?=[\p{P}\p{S}\s]|$)/gu, ' ')
     .replace(/[\p{P}\p{S}]+/gu, ' ')
