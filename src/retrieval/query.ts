@@ -90,21 +90,21 @@ export function stripFillers(text: string): string {
   let out = '';
   let last = 0;
   for (const m of dated.matchAll(QUOTED)) {
-    out += `${stripPlain(dated.slice(last, m.index))} ${m[1] ?? m[2] ?? m[3] ?? ''} `;
+    out += `${stripPlain(dated.slice(last, m.index))} ${stripPunctuation(m[1] ?? m[2] ?? m[3] ?? '')} `;
     last = m.index + m[0].length;
   }
   out += stripPlain(dated.slice(last));
-  return out.replace(/[\p{P}\p{S}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  return out.replace(/\s+/g, ' ').trim();
 }
+
+const stripPunctuation = (text: string) => text.replace(/[\p{P}\p{S}]+/gu, ' ');
 
 /** A title or name in 《》, “” or 「」 (up to 40 characters). */
 const QUOTED = /《([^《》]{1,40})》|“([^“”]{1,40})”|「([^「」]{1,40})」/gu;
 
 function stripPlain(text: string): string {
-  return text
-    // A 不 / 没(有) closing a clause asks yes-or-no, like 吗: 能多发点不, 要交滞纳金不, 就业没.
-    .replace(/(?<=\p{Script=Han}{2})(?:不|没有|没)(?=[\p{P}\p{S}\s]|$)/gu, ' ')
-    .replace(/[\p{P}\p{S}]+/gu, ' ')
+  // A 不 / 没(有) closing a clause asks yes-or-no, like 吗: 能多发点不, 要交滞纳金不, 就业没.
+  return stripPunctuation(text.replace(/(?<=\p{Script=Han}{2})(?:不|没有|没)(?=[\p{P}\p{S}\s]|$)/gu, ' '))
     .replace(FILLER_RE, ' ')
     // An A-not-A question (收不收费, 算不算工伤, 发没发工资) in its declarative form, as documents
     // write it: 收费, 算工伤, 发工资; a modal asked this way (会不会, 要不要) is a question word and
@@ -359,8 +359,6 @@ export function vocabularyIn(text: string, synonyms: SynonymSet): string[] {
   }
   return out;
 }
-
-const stripPunctuation = (text: string) => text.replace(/[\p{P}\p{S}]+/gu, ' ');
 
 /** The whole query-understanding chain. */
 export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon, idfOf: (t: string) => number): UnderstoodQuery {

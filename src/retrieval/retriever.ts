@@ -2,7 +2,7 @@ import { MeilisearchApiError, type Meilisearch, type MultiSearchParams, type Mul
 import { selectAnswer } from './answer.js';
 import { DEFAULT_BM25, terms } from './bm25.js';
 import { buildFilter, quoteFilterValue } from './filters.js';
-import { GAZETTEER, placesAgree, type Gazetteer } from './places.js';
+import { GAZETTEER, placesAgree, type Place } from './places.js';
 import { leadOf, ownText, ownTextScore, showBestPassages, withSecondPassage, type OwnText, type Scored } from './passage-choice.js';
 import { metaIndexName, META_ID } from './indexer.js';
 import { normalizeWidth, toSimplified, understandQuery, type UnderstoodQuery } from './query.js';
@@ -74,6 +74,8 @@ class TermCache {
    * of a document after the first (whose own opening stands for the lead, `leadOf`).
    */
   private shared = new Map<string, { title: string[]; lead: string[]; set: Set<string> }>();
+  /** The places a document names in its title, issuer and opening words (`places.ts`), by document. */
+  private docPlaces = new Map<string, Place[]>();
   constructor(
     private readonly fw: FieldWeights,
     private readonly max = 20_000,
@@ -108,9 +110,19 @@ class TermCache {
     }
     return e;
   }
+  places(p: PassageDocument): Place[] {
+    let found = this.docPlaces.get(p.docId);
+    if (!found) {
+      found = GAZETTEER.find(`${p.title} ${p.issuer ?? ''} ${p.context ?? p.text.slice(0, 150)}`);
+      if (this.docPlaces.size >= this.max) this.docPlaces.clear();
+      this.docPlaces.set(p.docId, found);
+    }
+    return found;
+  }
   clear() {
     this.map.clear();
     this.shared.clear();
+    this.docPlaces.clear();
   }
 }
 
@@ -235,18 +247,6 @@ export function onlyDocument(filters: SearchFilters | undefined): string | undef
  */
 export const PLACE_MISMATCH = 0.7;
 export const PLACE_UNNAMED = 0.92;
-
-/** The places a document names in its title, issuer and opening words, by document. */
-const docPlaces = new Map<string, ReturnType<Gazetteer['find']>>();
-function placesOf(p: PassageDocument): ReturnType<Gazetteer['find']> {
-  let found = docPlaces.get(p.docId);
-  if (!found) {
-    found = GAZETTEER.find(`${p.title} ${p.issuer ?? ''} ${p.context ?? p.text.slice(0, 150)}`);
-    if (docPlaces.size >= 50_000) docPlaces.clear();
-    docPlaces.set(p.docId, found);
-  }
-  return found;
-}
 
 /** Passages at least this long that are identical in two documents are one passage (a repost). */
 export const REPOST_MIN_CHARS = 40;
@@ -460,7 +460,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const asked = GAZETTEER.find(u.normalized);
       if (asked.length > 0) {
         for (const s of scored) {
-          const agree = placesAgree(asked, placesOf(s.doc));
+          const agree = placesAgree(asked, cache.places(s.doc));
           if (agree === false) s.score *= PLACE_MISMATCH;
           else if (agree === undefined) s.score *= PLACE_UNNAMED;
         }
