@@ -3,6 +3,7 @@ import { chunkDocument } from '../knowledge/chunk.js';
 import type { KnowledgeDoc, Passage } from '../knowledge/schema.js';
 import { passageIndexSettings } from './index-settings.js';
 import { modelFromPassages } from './query-model.js';
+import { markReposts } from './reposts.js';
 import { EMPTY_SYNONYMS, meiliSynonyms, type SynonymSet } from './synonyms.js';
 import type { PassageDocument } from './types.js';
 
@@ -17,7 +18,7 @@ async function sha256Hex(text: string): Promise<string> {
 
 /** Hash of everything that determines the index's content: passages, settings and query model inputs. */
 export function contentHash(passages: Passage[], synonyms: SynonymSet): Promise<string> {
-  return sha256Hex(JSON.stringify({ v: 3, passages, settings: passageIndexSettings(meiliSynonyms(synonyms)), synonyms }));
+  return sha256Hex(JSON.stringify({ v: 4, passages, settings: passageIndexSettings(meiliSynonyms(synonyms)), synonyms }));
 }
 
 export const META_ID = 'state';
@@ -100,7 +101,7 @@ export async function syncPassageIndex(
     const meta = await client.index(metaIndexName(indexName)).getDocument(META_ID, { fields: ['hash'] }).catch(() => undefined);
     if (meta && meta.hash === hash) return { indexed: false, ...outcome };
   }
-  await buildIndex(client, indexName, all.map(toDocument), meiliSynonyms(synonyms));
+  await buildIndex(client, indexName, markReposts(all.map(toDocument)), meiliSynonyms(synonyms));
   await writeMeta(client, indexName, { id: META_ID, hash, passages: all.length, at: Date.now(), model: modelFromPassages(all, synonyms) });
   return { indexed: true, ...outcome };
 }

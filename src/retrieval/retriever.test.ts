@@ -96,6 +96,13 @@ describe('pickHits', () => {
     expect(hits.map((h) => h.doc.docId)).toEqual(['a']);
   });
 
+  it('names the copies the index found even when they were not candidates, and does not show them again', () => {
+    const copy = { docId: 'z', title: '《z》', docNo: '财税〔2020〕8号' };
+    const hits = pickHits([s('a', text, 3, { reposts: [copy] }), s('z', '另一段不同的内容另一段不同的内容另一段不同的内容另一段不同的内容另一段不同的内容', 2), s('c', '第三段内容第三段内容第三段内容', 1)], 5, 1);
+    expect(hits.map((h) => h.doc.docId)).toEqual(['a', 'c']);
+    expect(hits[0]!.alsoIn).toEqual([copy]);
+  });
+
   it('keeps short identical passages (headings, salutations) apart and respects limit and perDoc', () => {
     const hi = '各省、自治区、直辖市人民政府：';
     expect(hi.length).toBeLessThan(REPOST_MIN_CHARS);

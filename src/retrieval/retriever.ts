@@ -5,8 +5,9 @@ import { buildFilter, quoteFilterValue } from './filters.js';
 import { GAZETTEER, placesAgree, type Place } from './places.js';
 import { leadOf, ownText, ownTextScore, showBestPassages, withSecondPassage, type OwnText, type Scored } from './passage-choice.js';
 import { metaIndexName, META_ID } from './indexer.js';
-import { normalizeWidth, toSimplified, understandQuery, type UnderstoodQuery } from './query.js';
+import { understandQuery, type UnderstoodQuery } from './query.js';
 import { loadStoredModel, type QueryModel, type StoredModel } from './query-model.js';
+import { REPOST_MIN_CHARS, repostRef, repostText } from './reposts.js';
 import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type RetrievalResult, type Retriever, type SearchFilters } from './types.js';
 
 /**
@@ -53,6 +54,7 @@ const DOC_CACHE_MAX = 5_000;
 export const DOC_WEIGHT = 0.5;
 
 export { normalizeWidth, stripFillers, toSimplified } from './query.js';
+export { REPOST_MIN_CHARS } from './reposts.js';
 export { showBestPassages, type Scored } from './passage-choice.js';
 
 /** BM25F-style weights of a passage's fields: a term in the title or document lead counts more than in the body. */
@@ -248,15 +250,11 @@ export function onlyDocument(filters: SearchFilters | undefined): string | undef
 export const PLACE_MISMATCH = 0.7;
 export const PLACE_UNNAMED = 0.92;
 
-/** Passages at least this long that are identical in two documents are one passage (a repost). */
-export const REPOST_MIN_CHARS = 40;
-
-/** Reposts differ in spacing, punctuation width and the odd traditional character (後/后): compare without them. */
 const repostKeys = new WeakMap<PassageDocument, string>();
 function repostKey(p: PassageDocument): string {
   let key = repostKeys.get(p);
   if (key === undefined) {
-    key = toSimplified(normalizeWidth(p.text)).replace(/[\s\p{P}\p{S}]+/gu, '');
+    key = repostText(p.text);
     repostKeys.set(p, key);
   }
   return key;
@@ -266,7 +264,8 @@ function repostKey(p: PassageDocument): string {
  * The hits, best first: at most `perDoc` passages per document, and a passage whose text another
  * document repeats word for word (spacing, punctuation and traditional characters aside: one notice
  * reposted by several sites) shown once, with the other documents in `alsoIn` — a citizen or agent
- * should not get the same text twice.
+ * should not get the same text twice. The other documents are those the index found holding the
+ * passage (`reposts`, whether or not they were candidates) and any candidate repeating it.
  */
 export function pickHits(scored: Scored[], limit: number, perDoc: number): Array<Scored & { alsoIn: NonNullable<RetrievalHit['alsoIn']> }> {
   const count = new Map<string, number>();
@@ -276,9 +275,9 @@ export function pickHits(scored: Scored[], limit: number, perDoc: number): Array
     const key = repostKey(s.doc);
     const same = key.length >= REPOST_MIN_CHARS ? byText.get(key) : undefined;
     if (same) {
-      const { docId, title, docNo, issuer, published } = s.doc;
+      const { docId } = s.doc;
       if (same.doc.docId !== docId && !same.alsoIn.some((d) => d.docId === docId)) {
-        same.alsoIn.push({ docId, title, ...(docNo ? { docNo } : {}), ...(issuer ? { issuer } : {}), ...(published ? { published } : {}) });
+        same.alsoIn.push(repostRef(s.doc));
         count.set(docId, perDoc); // the repost is shown through this hit
       }
       continue;
@@ -287,7 +286,12 @@ export function pickHits(scored: Scored[], limit: number, perDoc: number): Array
     const n = count.get(s.doc.docId) ?? 0;
     if (n >= perDoc) continue;
     count.set(s.doc.docId, n + 1);
-    const hit = { ...s, alsoIn: [] };
+    const hit: (typeof picked)[number] = { ...s, alsoIn: [] };
+    for (const r of s.doc.reposts ?? []) {
+      if (r.docId === s.doc.docId || hit.alsoIn.some((d) => d.docId === r.docId)) continue;
+      hit.alsoIn.push(r);
+      count.set(r.docId, perDoc); // the repost is shown through this hit
+    }
     picked.push(hit);
     if (key.length >= REPOST_MIN_CHARS) byText.set(key, hit);
   }
@@ -474,7 +478,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
       const picked = perDoc === 1 ? withSecondPassage(one, shown, confidence >= ANSWER_THRESHOLD, limit, (s) => ({ ...s, alsoIn: [] })) : one;
       const answerWeights = new Map([...u.terms].map(([t, w]) => [t, model.idf(t) * w]));
       const hits: RetrievalHit[] = picked.map((s) => {
-        const { headingsText: _h, ...passage } = s.doc;
+        const { headingsText: _h, reposts: _r, ...passage } = s.doc;
         return {
           passage,
           score: s.score,

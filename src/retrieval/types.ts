@@ -3,7 +3,12 @@ import type { Passage } from '../knowledge/schema.js';
 /** A passage as stored in Meilisearch (the heading path flattened for search). */
 export interface PassageDocument extends Passage {
   headingsText: string;
+  /** Other documents holding this very passage (found when the index is built, `reposts.ts`). */
+  reposts?: RepostRef[];
 }
+
+/** A document that holds a passage too: what a hit names in `alsoIn`. */
+export type RepostRef = Pick<Passage, 'docId' | 'title' | 'docNo' | 'issuer' | 'published'>;
 
 export interface SearchFilters {
   type?: Array<Passage['type']>;
@@ -29,7 +34,7 @@ export interface RetrievalHit {
    * Other documents holding this very passage (reposts of one notice by several sites or
    * departments): shown once, the first document cited, these named beside it.
    */
-  alsoIn?: Array<Pick<Passage, 'docId' | 'title' | 'docNo' | 'issuer' | 'published'>>;
+  alsoIn?: RepostRef[];
 }
 
 export interface RetrievalResult {

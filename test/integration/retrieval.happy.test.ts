@@ -153,4 +153,32 @@ describe('ingested documents live beside knowledge/', () => {
     // Not two near-equal options to choose from: the answer is confident.
     expect(res.confidence).toBeGreaterThanOrEqual(ANSWER_THRESHOLD);
   });
+
+  it('name a copy in a document the question did not bring in (found when the index was built)', async () => {
+    const { meili, config } = services;
+    const body = '三、对受疫情影响暂时失去收入来源的个体工商户，可申请临时生活补助，每户一次性发放2000元，由街道审核后发放。';
+    const notice: KnowledgeDoc = {
+      id: 'stall-aid-notice', title: '关于个体工商户临时生活补助的通知（测试）', type: 'policy', issuer: '测试单位丙', published: '2021-03-03',
+      status: '现行有效', departments: [], topics: [], body, source: 'stall-aid.jsonl:1',
+    };
+    // A weekly digest that reprints the passage among long, unrelated news: its whole-document
+    // score for the question is far below the notice's.
+    const other = '本周全区还开展了植树造林、道路养护、图书馆开放时间调整、文明城市创建、校园安全检查等工作，各项工作进展顺利。';
+    const digest: KnowledgeDoc = {
+      id: 'weekly-digest', title: '一周政务动态汇编（测试）', type: 'policy', issuer: '测试单位丁', published: '2021-03-04',
+      status: '现行有效', departments: [], topics: [], body: `${other.repeat(12)}\n\n${body}\n\n${other.repeat(12)}`, source: 'digest.jsonl:1',
+    };
+    await addIngestedDocs(meili, config.INDEX_NAME, [notice, digest]);
+    const knowledge = loadKnowledgeDir(KNOWLEDGE_DIR).docs.flatMap(chunkDocument);
+    await syncPassageIndex(meili, config.INDEX_NAME, knowledge, loadSynonyms(KNOWLEDGE_DIR));
+    // Only the best document's passages are candidates (one document, one hit asked for): the
+    // digest's copy never is one.
+    const oneDoc = createMeiliRetriever(meili, config.INDEX_NAME, { docCandidates: 1 });
+    const res = await oneDoc.search('个体户没收入了有临时生活补助吗', { limit: 1 });
+    expect(res.understanding?.wordSearch).toBe(false);
+    const top = res.hits[0]!;
+    expect(top.passage.docId).toBe('stall-aid-notice');
+    expect(top.alsoIn).toEqual([{ docId: 'weekly-digest', title: '一周政务动态汇编（测试）', issuer: '测试单位丁', published: '2021-03-04' }]);
+    expect(top.passage).not.toHaveProperty('reposts');
+  });
 });
