@@ -168,6 +168,13 @@ describe('understandQuery', () => {
     expect(u.terms.get('延期')).toBeGreaterThan(0);
     expect(u.rewritten).toContain('延期申报');
   });
+  it('prefers the longer spoken phrase to the shorter one stripping left (交税的人 → 纳税人, not 交税 → 纳税申报)', () => {
+    const u = understandQuery('湖北交税的人有啥照顾政策', synonyms, lex, model.idf);
+    expect(u.expansions.map((e) => e.colloquial)).toContain('交税的人');
+    expect(u.expansions.map((e) => e.colloquial)).not.toContain('交税');
+    expect(u.terms.get('税人')).toBe(EXPANSION_WEIGHT);
+    expect(u.terms.has('申报')).toBe(false);
+  });
   it('lifts official vocabulary, not colloquial words, and weighs expansions like question words', () => {
     const u = understandQuery('小厂缓缴社保', synonyms, lex, model.idf);
     expect(u.terms.get('缓缴')).toBe(VOCAB_BOOST);

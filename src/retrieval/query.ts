@@ -369,7 +369,14 @@ export function understandQuery(raw: string, synonyms: SynonymSet, lex: Lexicon,
   const expansions = findExpansions(normalized, synonyms);
   // Colloquial phrases that hold a filler (报不了税, 丢了工作, 打工的) are looked up in the text
   // before stripping too: stripping cuts them apart.
-  const spoken = findExpansions(stripPunctuation(simplified), synonyms).filter((e) => !normalized.includes(e.colloquial) && !expansions.some((x) => x.colloquial.includes(e.colloquial) || e.colloquial.includes(x.colloquial)));
+  // The longer phrase wins, as in `findExpansions`: 交税的人 (纳税人) over the 交税 (纳税申报) that
+  // stripping 的 left.
+  const spoken: typeof expansions = [];
+  for (const e of findExpansions(stripPunctuation(simplified), synonyms)) {
+    if (normalized.includes(e.colloquial) || expansions.some((x) => x.colloquial.includes(e.colloquial))) continue;
+    for (let i = expansions.length - 1; i >= 0; i--) if (e.colloquial.includes(expansions[i]!.colloquial)) expansions.splice(i, 1);
+    spoken.push(e);
+  }
   expansions.push(...spoken);
   const rewritten = [rewriteSynonyms(normalized, synonyms), ...spoken.map((e) => e.official[0])].join(' ');
   const compact = normalized.replace(/\s+/g, '');
