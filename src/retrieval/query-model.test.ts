@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadStoredModel, modelFromPassages } from './query-model.js';
-import { EMPTY_SYNONYMS } from './synonyms.js';
+import { loadStoredModel, modelFromPassages, vocabularyBigrams } from './query-model.js';
+import { EMPTY_SYNONYMS, parseSynonyms } from './synonyms.js';
 
 const passage = (docId: string, title: string, text: string) => ({ docId, title, headings: [], text, context: '' });
 
@@ -50,5 +50,18 @@ describe('stored query model', () => {
   it('loads an old model without document statistics', () => {
     const { docs: _d, ...old } = stored;
     expect(loadStoredModel(old).docs).toBeUndefined();
+  });
+});
+
+describe('vocabularyBigrams', () => {
+  it('keeps the word bigrams of official terms and two-character colloquial words, not bigrams spanning words or spoken phrases', () => {
+    const set = parseSynonyms(
+      ['- official: [办理时限]', '  colloquial: [多久能办]', '- official: [农民工]', '  colloquial: [社保]', '- official: [春节]', '  colloquial: [大年三十]'].join('\n'),
+      'synonyms.yaml',
+    );
+    const b = vocabularyBigrams(set);
+    for (const w of ['办理', '时限', '农民', '民工', '社保', '春节']) expect(b.has(w)).toBe(true);
+    // 理时 spans 办理|时限; 能办 and 大年 come from spoken phrases (they made 能帮着 → 能办着, 大连 → 大年).
+    for (const w of ['理时', '能办', '多久', '大年', '三十']) expect(b.has(w)).toBe(false);
   });
 });

@@ -53,12 +53,40 @@ export function scoringText(p: Pick<PassageDocument, 'title' | 'headings' | 'tex
   return `${p.title}\n${p.context ?? ''}\n${p.headings.join('\n')}\n${p.text}`;
 }
 
-/** Pseudo-frequency of bigrams inside vocabulary terms of the synonym file. */
+/** Pseudo-frequency of the word bigrams of the synonym file's vocabulary (`vocabularyBigrams`). */
 const VOCAB_DF = 50;
+
+/**
+ * The bigrams of the synonym file that are words or inside one, for typo correction and the
+ * bigram language model: official terms (compounds of two-character words: of 办理时限 办理 and 时限,
+ * not the 理时 that spans the two; every bigram of a three-character term, 农民 and 民工) and the
+ * two-character colloquial words (社保, 个税). Longer colloquial entries are spoken phrases (大年三十,
+ * 多久能办) whose inner bigrams would vouch for typos that are none: 大连 → 大年, 能帮着 → 能办着.
+ */
+export function vocabularyBigrams(synonyms: SynonymSet): Set<string> {
+  const out = new Set<string>();
+  const add = (w: string) => {
+    if (!/^[\u3400-\u9fff]+$/.test(w)) {
+      for (const t of terms(w)) out.add(t);
+      return;
+    }
+    const chars = [...w];
+    if (chars.length <= 3) for (const t of terms(w)) out.add(t);
+    else {
+      for (let i = 0; i + 1 < chars.length; i += 2) out.add(chars[i]! + chars[i + 1]!);
+      out.add(chars.at(-2)! + chars.at(-1)!);
+    }
+  };
+  for (const w of synonyms.vocabulary) {
+    if (!synonyms.expansions[w]) add(w);
+    else if ([...w].length === 2) add(w);
+  }
+  return out;
+}
 
 export function createQueryModel(stats: TermStats, synonyms: SynonymSet, docs?: DocModel): QueryModel {
   const vocabDf = new Map<string, number>();
-  for (const w of synonyms.vocabulary) for (const t of terms(w)) vocabDf.set(t, VOCAB_DF);
+  for (const t of vocabularyBigrams(synonyms)) vocabDf.set(t, VOCAB_DF);
   const chars = new Set<string>();
   for (const t of stats.df.keys()) if (t.length === 2) for (const ch of t) chars.add(ch);
   for (const w of synonyms.vocabulary) for (const ch of w) chars.add(ch);

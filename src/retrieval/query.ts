@@ -206,11 +206,11 @@ export function buildHomophoneTable(chars: Iterable<string>, fuzzy = false): Map
 
 const CJK_CHAR = /[\u3400-\u9fff]/;
 /**
- * Grammatical characters and modal verbs are left alone: the bigram statistics of a few thousand
- * passages are too sparse to judge them (何时, 给与; 不想跑 → 不见跑), and a typo there barely changes
- * what is searched.
+ * Grammatical characters, modal verbs and the commonest spoken verbs (来 去 着 过 说) are left
+ * alone: the bigram statistics of a few thousand passages are too sparse to judge them (何时, 给与;
+ * 不想跑 → 不见跑, 能去现场 → 能区现场), and a typo there barely changes what is searched.
  */
-const FUNCTION_CHARS = new Set([...'的地得是在和与及或对从向给为被把将由于起几何那哪这其也都就还又已而并且之以所等中上下里一二三四五六七八九十百千万想要能会']);
+const FUNCTION_CHARS = new Set([...'的地得是在和与及或对从向给为被把将由于起几何那哪这其也都就还又已而并且之以所等中上下里一二三四五六七八九十百千万想要能会来去着过说']);
 /** How much more often the corrected bigrams must occur (log scale): e^3 ≈ 20×. */
 const MIN_GAIN = 3;
 
