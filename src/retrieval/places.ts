@@ -31,6 +31,8 @@ export interface Place {
 export interface Gazetteer {
   /** The places a text names, longest name first at each position (吉林市 is the city, not also 吉林省). */
   find(text: string): Place[];
+  /** Where the text names places: [start, end) in UTF-16 code units, left to right, as `find` reads them. */
+  spans(text: string): Array<[number, number]>;
 }
 
 export function createGazetteer(data: unknown): Gazetteer {
@@ -47,19 +49,29 @@ export function createGazetteer(data: unknown): Gazetteer {
   for (const c of g.cities) for (const n of [c.name, c.short]) if (n) add(n, { code: c.code });
   for (const a of g.areas) add(a.name, { code: a.code });
   for (const list of byFirst.values()) list.sort((a, b) => b[0].length - a[0].length);
+  const scan = (text: string, onHit: (start: number, name: string, places: Place[]) => void) => {
+    for (let i = 0; i < text.length; ) {
+      const hit = byFirst.get(text[i]!)?.find(([name]) => text.startsWith(name, i));
+      if (!hit) {
+        i += 1;
+        continue;
+      }
+      onHit(i, hit[0], hit[1]);
+      i += hit[0].length;
+    }
+  };
   return {
     find(text) {
       const found = new Map<string, Place>();
-      for (let i = 0; i < text.length; ) {
-        const hit = byFirst.get(text[i]!)?.find(([name]) => text.startsWith(name, i));
-        if (!hit) {
-          i += 1;
-          continue;
-        }
-        for (const p of hit[1]) found.set(p.code, p);
-        i += hit[0].length;
-      }
+      scan(text, (_i, _name, places) => {
+        for (const p of places) found.set(p.code, p);
+      });
       return [...found.values()];
+    },
+    spans(text) {
+      const out: Array<[number, number]> = [];
+      scan(text, (i, name) => out.push([i, i + name.length]));
+      return out;
     },
   };
 }

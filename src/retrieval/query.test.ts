@@ -120,6 +120,17 @@ describe('correctTypos (pinyin)', () => {
     const withMeeting = createQueryModel(computeStats([...corpus, '推行不见面审批，不见面办理，不见面服务。', '群众办事不见面，网上办理。']), synonyms).lexicon;
     expect(correctTypos('办事不想跑大厅', withMeeting).corrections).toEqual([]);
   });
+  it('leaves place names alone, however well a homophone would fit (大连 is not 大年)', () => {
+    // A lexicon in which 大年 is a frequent word and 连 sounds like 年 (l/n): without the gazetteer
+    // the city would be "corrected".
+    const fake = {
+      df: (b: string) => ({ 大年: 100, 年税: 5 })[b] ?? 0,
+      isWord: (b: string) => b === '大年',
+      homophones: (ch: string, fuzzy?: boolean) => ('连涟'.includes(ch) && fuzzy ? [ch, '年'] : [ch]),
+    };
+    expect(correctTypos('大涟税务局', fake).text).toBe('大年税务局'); // not a place: corrected
+    expect(correctTypos('大连税务局', fake).corrections).toEqual([]);
+  });
   it('leaves correct text and grammatical characters alone', () => {
     for (const q of ['企业缓缴社会保险费', '银行贷款展期', '温州企业何时能够复工', '给与多少补助']) {
       expect(correctTypos(q, lex).corrections).toEqual([]);

@@ -5,6 +5,7 @@
 import { Converter } from 'opencc-js/t2cn';
 import { pinyin } from 'pinyin-pro';
 import { terms } from './bm25.js';
+import { GAZETTEER } from './places.js';
 import type { SynonymSet } from './synonyms.js';
 
 const t2sChars = Converter({ from: 'tw', to: 'cn' });
@@ -224,9 +225,17 @@ export function correctTypos(text: string, lex: Lexicon): { text: string; correc
   const chars = [...text];
   const corrections: Array<[string, string]> = [];
   const fit = (bigram: string) => Math.log(1 + lex.df(bigram));
+  // Place names are proper nouns, not typos (大连 is not 大年, 大理市 not 大理时). Offsets: the
+  // gazetteer counts UTF-16 units, `chars` code points; map one to the other.
+  const placeChar = new Set<number>();
+  const unitToChar: number[] = [];
+  chars.forEach((ch, i) => {
+    for (let k = 0; k < ch.length; k++) unitToChar.push(i);
+  });
+  for (const [a, b] of GAZETTEER.spans(text)) for (let u = a; u < b; u++) placeChar.add(unitToChar[u]!);
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
-    if (!CJK_CHAR.test(c) || FUNCTION_CHARS.has(c)) continue;
+    if (!CJK_CHAR.test(c) || FUNCTION_CHARS.has(c) || placeChar.has(i)) continue;
     const prev = i > 0 && CJK_CHAR.test(chars[i - 1]!) ? chars[i - 1]! : '';
     const next = i + 1 < chars.length && CJK_CHAR.test(chars[i + 1]!) ? chars[i + 1]! : '';
     if (!prev && !next) continue;
