@@ -8,9 +8,11 @@ export const QUESTION_STOP_WORDS = [
 
 /**
  * Settings of the passage index, configured in code so every index (live, reindex, eval)
- * is identical. `synonyms` come from `knowledge/synonyms.yaml`.
+ * is identical. No `synonyms`: query understanding rewrites colloquial terms itself (the word
+ * search is sent the official wording), and the synonym file as a Meilisearch setting made every
+ * word search about half as slow again for no measured gain (docs/benchmarks.md, session 15).
  */
-export function passageIndexSettings(synonyms: Record<string, string[]> = {}): Settings {
+export function passageIndexSettings(): Settings {
   return {
     searchableAttributes: ['title', 'headingsText', 'text', 'context'],
     displayedAttributes: ['*'],
@@ -18,7 +20,6 @@ export function passageIndexSettings(synonyms: Record<string, string[]> = {}): S
     sortableAttributes: ['publishedTs', 'order'],
     localizedAttributes: [{ attributePatterns: ['*'], locales: ['cmn'] }],
     stopWords: QUESTION_STOP_WORDS,
-    synonyms,
     rankingRules: ['words', 'typo', 'proximity', 'attribute', 'exactness', 'sort'],
     typoTolerance: { enabled: false },
     pagination: { maxTotalHits: 200 },

@@ -4,7 +4,7 @@ import type { KnowledgeDoc, Passage } from '../knowledge/schema.js';
 import { passageIndexSettings } from './index-settings.js';
 import { modelFromPassages } from './query-model.js';
 import { markReposts } from './reposts.js';
-import { EMPTY_SYNONYMS, meiliSynonyms, type SynonymSet } from './synonyms.js';
+import { EMPTY_SYNONYMS, type SynonymSet } from './synonyms.js';
 import type { PassageDocument } from './types.js';
 
 export function toDocument(p: Passage): PassageDocument {
@@ -18,7 +18,7 @@ async function sha256Hex(text: string): Promise<string> {
 
 /** Hash of everything that determines the index's content: passages, settings and query model inputs. */
 export function contentHash(passages: Passage[], synonyms: SynonymSet): Promise<string> {
-  return sha256Hex(JSON.stringify({ v: 4, passages, settings: passageIndexSettings(meiliSynonyms(synonyms)), synonyms }));
+  return sha256Hex(JSON.stringify({ v: 5, passages, settings: passageIndexSettings(), synonyms }));
 }
 
 export const META_ID = 'state';
@@ -101,7 +101,7 @@ export async function syncPassageIndex(
     const meta = await client.index(metaIndexName(indexName)).getDocument(META_ID, { fields: ['hash'] }).catch(() => undefined);
     if (meta && meta.hash === hash) return { indexed: false, ...outcome };
   }
-  await buildIndex(client, indexName, markReposts(all.map(toDocument)), meiliSynonyms(synonyms));
+  await buildIndex(client, indexName, markReposts(all.map(toDocument)));
   await writeMeta(client, indexName, { id: META_ID, hash, passages: all.length, at: Date.now(), model: modelFromPassages(all, synonyms) });
   return { indexed: true, ...outcome };
 }
@@ -123,8 +123,7 @@ export async function buildIndex(
   client: Meilisearch,
   indexName: string,
   docs: PassageDocument[] | Array<Record<string, unknown>>,
-  synonyms: Record<string, string[]> = {},
-  settings = passageIndexSettings(synonyms),
+  settings = passageIndexSettings(),
 ): Promise<void> {
   const tmp = `${indexName}_build_${Date.now().toString(36)}`;
   await client.createIndex(tmp, { primaryKey: 'id' }).waitTask({ timeout: 60_000 });

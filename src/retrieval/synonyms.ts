@@ -8,8 +8,9 @@ import { z } from 'zod';
  * - official: [社会保险]
  *   colloquial: [社保, 五险]
  * ```
- * A colloquial term in a question is expanded with its official terms (query rewriting, and
- * Meilisearch's one-way `synonyms` setting). Official terms are also a vocabulary for pinyin
+ * A colloquial term in a question is expanded with its official terms (query rewriting: the
+ * scoring terms, and the official wording Meilisearch's word search is sent). Official terms are
+ * also a vocabulary for pinyin
  * typo correction.
  */
 const term = z.string().trim().min(2, 'a term needs at least 2 characters').max(20).regex(/^[^\s,，]+$/, 'no spaces or commas');
@@ -74,9 +75,4 @@ export function buildSynonymSet(entries: Array<{ official: string[]; colloquial:
     }
   }
   return { expansions, vocabulary: [...vocab] };
-}
-
-/** The Meilisearch `synonyms` setting: one-way colloquial → official. */
-export function meiliSynonyms(set: SynonymSet): Record<string, string[]> {
-  return set.expansions;
 }
