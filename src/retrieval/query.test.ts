@@ -131,6 +131,21 @@ describe('correctTypos (pinyin)', () => {
     expect(correctTypos('大涟税务局', fake).text).toBe('大年税务局'); // not a place: corrected
     expect(correctTypos('大连税务局', fake).corrections).toEqual([]);
   });
+  it('takes no evidence from a grammatical neighbour, and keeps a character it pairs with well', () => {
+    // A lexicon where the homophones fit their grammatical neighbours far better (能不, 不多, 中小):
+    // 能补多少 must not become 能不多少, nor 这种小店 这中小店.
+    const df: Record<string, number> = { 能不: 80, 不多: 60, 中小: 90, 这种: 40, 种小: 0, 补多: 0, 能补: 0 };
+    const fake = {
+      df: (b: string) => df[b] ?? 0,
+      isWord: (b: string) => b === '中小',
+      homophones: (ch: string) => ({ 补: ['补', '不'], 种: ['种', '中'] })[ch] ?? [ch],
+    };
+    expect(correctTypos('政府能补多少钱', fake).corrections).toEqual([]);
+    expect(correctTypos('这种小店', fake).corrections).toEqual([]);
+    // A numeral is evidence: 二位码 is 二维码.
+    const codes = { df: (b: string) => ({ 二维: 30, 维码: 30 })[b] ?? 0, isWord: () => false, homophones: (ch: string) => (ch === '位' ? ['位', '维'] : [ch]) };
+    expect(correctTypos('二位码', codes).text).toBe('二维码');
+  });
   it('leaves correct text and grammatical characters alone', () => {
     for (const q of ['企业缓缴社会保险费', '银行贷款展期', '温州企业何时能够复工', '给与多少补助']) {
       expect(correctTypos(q, lex).corrections).toEqual([]);
