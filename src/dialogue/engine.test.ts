@@ -84,6 +84,42 @@ describe('handleTurn', () => {
     expect(r2!.replies[0]!.citations[0]!.id).toBe('b');
   });
 
+  it('offers the best documents as choices when not sure enough to answer, and a number picks one', async () => {
+    const a = passage('a', '关于阶段性减免企业社会保险费的通知', '免征中小微企业三项社会保险单位缴费部分，免征期限不超过5个月。');
+    const b = passage('b', '社会保险费补缴办法', '断缴可以补缴。');
+    const retriever = scriptedRetriever([{ when: /社保/, hits: [[a, 0.45], [{ ...a, id: 'a--1' }, 0.44], [b, 0.3]] }]);
+    const d = { ...deps(retriever), answerThreshold: 0.6, suggestThreshold: 0.3 };
+    const [r1, r2] = await run(d, ['小厂的社保单位那块能免几个月', '1']);
+    expect(r1!.action).toBe('suggest');
+    expect(r1!.replies[0]!.citations).toHaveLength(0); // nothing is asserted as the answer
+    // One choice per document, then "none of these".
+    expect(r1!.replies[0]!.options).toEqual(['《关于阶段性减免企业社会保险费的通知》', '《社会保险费补缴办法》', '都不是']);
+    expect(r1!.replies[0]!.text).toContain('3. 都不是');
+    expect(r2!.action).toBe('answer');
+    expect(r2!.replies[0]!.citations[0]!.id).toBe('a');
+    expect(r2!.replies[0]!.text).toContain('免征期限');
+  });
+
+  it('takes "都不是" to the case / hotline offer for the question as asked', async () => {
+    const retriever = scriptedRetriever([{ when: /补贴/, hits: [[other, 0.35]] }]);
+    const d = { ...deps(retriever), answerThreshold: 0.6, suggestThreshold: 0.3 };
+    const [r1, r2, r3] = await run(d, ['养鸡的有啥补贴', '都不是', '1']);
+    expect(r1!.action).toBe('suggest');
+    expect(r2!.action).toBe('fallback_offer');
+    expect(r2!.replies[0]!.options).toEqual(['留言登记工单', '拨打12345热线']);
+    expect(r3!.action).toBe('collect');
+    expect(r3!.state.pending).toMatchObject({ kind: 'collect', draft: { details: { what: '养鸡的有啥补贴' } } });
+  });
+
+  it('says "not found" below the suggestion threshold, and never suggests without one', async () => {
+    const low = scriptedRetriever([{ when: /火星/, hits: [[other, 0.2]] }]);
+    const [r] = await run({ ...deps(low), answerThreshold: 0.6, suggestThreshold: 0.3 }, ['火星移民补贴']);
+    expect(r!.action).toBe('fallback_rephrase');
+    const mid = scriptedRetriever([{ when: /火星/, hits: [[other, 0.4]] }]);
+    const [r2] = await run({ ...deps(mid), answerThreshold: 0.6 }, ['火星移民补贴']);
+    expect(r2!.action).toBe('fallback_rephrase');
+  });
+
   it('walks the fallback ladder: rephrase hint, then offer a case, which can be taken', async () => {
     const retriever = scriptedRetriever([]);
     const [r1, r2, r3] = await run(deps(retriever), ['火星移民补贴怎么领', '火星上的补贴标准', '1']);

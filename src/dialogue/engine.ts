@@ -38,6 +38,11 @@ export interface DialogueDeps {
   lookupCase?(number: string, citizenRef: string): Promise<CaseStatusView | undefined>;
   /** Minimum retrieval confidence to answer instead of saying "not found". */
   answerThreshold?: number;
+  /**
+   * Minimum retrieval confidence, below `answerThreshold`, to offer the best documents as choices
+   * ("您想问的是不是…") instead of saying "not found"; unset: never.
+   */
+  suggestThreshold?: number;
   now(): Date;
 }
 
@@ -97,10 +102,19 @@ function optionLabel(hit: RetrievalHit): string {
   return head && head !== p.title ? `《${p.title}》${head}` : `《${p.title}》`;
 }
 
+/** The best hit of each document, best first. */
+function distinctDocs(hits: RetrievalHit[]): RetrievalHit[] {
+  const byDoc: RetrievalHit[] = [];
+  for (const h of hits) if (!byDoc.some((b) => b.passage.docId === h.passage.docId)) byDoc.push(h);
+  return byDoc;
+}
+
+/** Documents offered when a search is not sure enough to answer (`suggest`). */
+const SUGGESTIONS = 3;
+
 /** Distinct documents among the hits, best first, when the top ones are too close to call. */
 function ambiguousCandidates(result: RetrievalResult, message: string): RetrievalHit[] | undefined {
-  const byDoc: RetrievalHit[] = [];
-  for (const h of result.hits) if (!byDoc.some((b) => b.passage.docId === h.passage.docId)) byDoc.push(h);
+  const byDoc = distinctDocs(result.hits);
   if (byDoc.length < 2) return undefined;
   const [a, b] = byDoc as [RetrievalHit, RetrievalHit];
   const short = result.normalized.replace(/\s+/g, '').length <= 6 || message.replace(/\s+/g, '').length <= 6;
@@ -131,6 +145,20 @@ async function consult(deps: DialogueDeps, t: Turn, message: string): Promise<Tu
     return finish({ ...t, state }, [{ text: TEXT.unavailable, citations: [], options: [...TEXT.offerOptions] }], 'unavailable');
   }
   const top = result.hits[0];
+  if (top && result.confidence < threshold && deps.suggestThreshold !== undefined && result.confidence >= deps.suggestThreshold) {
+    // Not sure enough to answer, but the right document is usually among the first few: let the
+    // citizen choose, with "none of these" leading to a case or the hotline.
+    const docs = distinctDocs(result.hits).slice(0, SUGGESTIONS);
+    const labels = docs.map(optionLabel);
+    const state: DialogueState = {
+      ...s,
+      misses: s.misses + 1,
+      pending: { kind: 'clarify', query: message, none: true, options: docs.map((h, i) => ({ label: labels[i]!, docId: h.passage.docId, passageId: h.passage.id, hit: h })) },
+    };
+    const all = [...labels, TEXT.noneOption];
+    const text = `${TEXT.suggest}\n${all.map((l, i) => `${i + 1}. ${l}`).join('\n')}`;
+    return finish({ ...t, state }, [{ text, citations: [], options: all, confidence: result.confidence }], 'suggest', { retrieved: evidence(result) });
+  }
   if (!top || result.confidence < threshold) {
     const misses = s.misses + 1;
     if (misses >= 2) {
@@ -299,7 +327,12 @@ export async function handleTurn(deps: DialogueDeps, state: DialogueState, messa
     return continueCollect(deps, { state: s, intent: pending.draft.type === 'consult' ? 'consult' : pending.draft.type }, pending, message);
   }
   if (pending?.kind === 'clarify') {
-    const i = pickOption(message, pending.options.map((o) => o.label));
+    const i = pickOption(message, [...pending.options.map((o) => o.label), ...(pending.none ? [TEXT.noneOption] : [])]);
+    if (i !== undefined && i === pending.options.length) {
+      // "None of these": offer a case or the hotline for the question as asked.
+      const state: DialogueState = { ...s, pending: { kind: 'offer', question: pending.query } };
+      return finish({ state, intent: 'consult' }, [{ text: TEXT.offer, citations: [], options: [...TEXT.offerOptions] }], 'fallback_offer');
+    }
     if (i !== undefined) {
       const o = pending.options[i]!;
       const state: DialogueState = { ...s, pending: undefined, misses: 0, topic: { query: pending.query, docId: o.docId, title: o.hit.passage.title } };

@@ -32,7 +32,7 @@ export interface Reply {
 
 /** What the engine did with the turn; logged and used for topics. */
 export type Action =
-  | 'answer' | 'clarify' | 'fallback_rephrase' | 'fallback_offer' | 'collect' | 'confirm' | 'case_created'
+  | 'answer' | 'clarify' | 'suggest' | 'fallback_rephrase' | 'fallback_offer' | 'collect' | 'confirm' | 'case_created'
   | 'case_status' | 'handoff' | 'smalltalk' | 'cancelled' | 'unavailable';
 
 /** Details collected for a case before hand-off. */
@@ -54,6 +54,11 @@ export interface PendingClarify {
   kind: 'clarify';
   query: string;
   options: Array<{ label: string; docId: string; passageId: string; hit: RetrievalHit }>;
+  /**
+   * The options are suggestions from a search not sure enough to answer (`suggest`): one more
+   * choice, "都不是", follows them and offers a case or the hotline.
+   */
+  none?: boolean;
 }
 /** We could not answer and offered a case or the hotline; `question` is what was asked. */
 export interface PendingOffer {

@@ -17,6 +17,13 @@ import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type R
  * (docs/benchmarks.md, "Retrieval").
  */
 export const ANSWER_THRESHOLD = 0.6;
+/**
+ * Between this and {@link ANSWER_THRESHOLD} the chat does not answer but offers the best documents
+ * as choices. In that band the right document was among the first three for 77–86 % of the NCPQA
+ * dev questions and 78–94 % of the colloquial ones (4 of 20 off-topic questions fall in it too);
+ * docs/benchmarks.md, session 15.
+ */
+export const SUGGEST_THRESHOLD = 0.3;
 
 export interface MeiliRetrieverOptions {
   /** Passages each word-search query fetches from Meilisearch (default 20). */
