@@ -33,6 +33,13 @@ describe('formatReply', () => {
     );
   });
 
+  it('does not list options twice when the text already numbers them', () => {
+    const text = '您想问的是不是下面这些政策里的内容？请回复序号查看，都不是请回复“都不是”：\n1. 《关于阶段性减免企业社会保险费的通知》\n2. 都不是';
+    expect(formatReply({ text, citations: [], options: ['《关于阶段性减免企业社会保险费的通知》', '都不是'] })).toBe(text);
+    const offer = '这个问题我暂时答不上来。您可以：\n1. 留言登记工单，由责任部门在规定时限内答复您；\n2. 拨打12345政务服务便民热线咨询人工客服。';
+    expect(formatReply({ text: offer, citations: [], options: ['留言登记工单', '拨打12345热线'] })).toContain('请回复序号选择：\n1. 留言登记工单\n2. 拨打12345热线');
+  });
+
   it('does not repeat a case number already in the text', () => {
     expect(formatReply({ text: '已为您登记工单20211105-0002。', citations: [], caseNumber: '20211105-0002' })).toBe('已为您登记工单20211105-0002。');
   });

@@ -38,7 +38,9 @@ export interface FormatOptions {
 /** A dialogue reply as WeChat plain text: body, numbered options, case number, sources. */
 export function formatReply(reply: Reply, opts: FormatOptions = {}): string {
   const parts = [stripMarkdown(reply.text)];
-  if (reply.options?.length) {
+  // The dialogue often lists the options in its text already (clarify, suggest, offer): once is enough.
+  const listed = reply.options?.every((o, i) => reply.text.includes(`${i + 1}. ${o}`));
+  if (reply.options?.length && !listed) {
     parts.push(['请回复序号选择：', ...reply.options.map((o, i) => `${i + 1}. ${stripMarkdown(o)}`)].join('\n'));
   }
   if (reply.caseNumber && !reply.text.includes(reply.caseNumber)) parts.push(`工单编号：${reply.caseNumber}`);
