@@ -90,7 +90,7 @@ describe('handleTurn', () => {
     const retriever = scriptedRetriever([{ when: /社保/, hits: [[a, 0.45], [{ ...a, id: 'a--1' }, 0.44], [b, 0.3]] }]);
     const d = { ...deps(retriever), answerThreshold: 0.6, suggestThreshold: 0.3 };
     const [r1, r2] = await run(d, ['小厂的社保单位那块能免几个月', '1']);
-    expect(r1!.action).toBe('suggest');
+    expect(r1!.action).toBe('choices');
     expect(r1!.replies[0]!.citations).toHaveLength(0); // nothing is asserted as the answer
     // One choice per document, then "none of these".
     expect(r1!.replies[0]!.options).toEqual(['《关于阶段性减免企业社会保险费的通知》', '《社会保险费补缴办法》', '都不是']);
@@ -104,7 +104,7 @@ describe('handleTurn', () => {
     const retriever = scriptedRetriever([{ when: /补贴/, hits: [[other, 0.35]] }]);
     const d = { ...deps(retriever), answerThreshold: 0.6, suggestThreshold: 0.3 };
     const [r1, r2, r3] = await run(d, ['养鸡的有啥补贴', '都不是', '1']);
-    expect(r1!.action).toBe('suggest');
+    expect(r1!.action).toBe('choices');
     expect(r2!.action).toBe('fallback_offer');
     expect(r2!.replies[0]!.options).toEqual(['留言登记工单', '拨打12345热线']);
     expect(r3!.action).toBe('collect');

@@ -109,7 +109,7 @@ function distinctDocs(hits: RetrievalHit[]): RetrievalHit[] {
   return byDoc;
 }
 
-/** Documents offered when a search is not sure enough to answer (`suggest`). */
+/** Documents offered when a search is not sure enough to answer (action `choices`). */
 const SUGGESTIONS = 3;
 
 /** Distinct documents among the hits, best first, when the top ones are too close to call. */
@@ -157,7 +157,7 @@ async function consult(deps: DialogueDeps, t: Turn, message: string): Promise<Tu
     };
     const all = [...labels, TEXT.noneOption];
     const text = `${TEXT.suggest}\n${all.map((l, i) => `${i + 1}. ${l}`).join('\n')}`;
-    return finish({ ...t, state }, [{ text, citations: [], options: all, confidence: result.confidence }], 'suggest', { retrieved: evidence(result) });
+    return finish({ ...t, state }, [{ text, citations: [], options: all, confidence: result.confidence }], 'choices', { retrieved: evidence(result) });
   }
   if (!top || result.confidence < threshold) {
     const misses = s.misses + 1;

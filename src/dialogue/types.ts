@@ -32,7 +32,7 @@ export interface Reply {
 
 /** What the engine did with the turn; logged and used for topics. */
 export type Action =
-  | 'answer' | 'clarify' | 'suggest' | 'fallback_rephrase' | 'fallback_offer' | 'collect' | 'confirm' | 'case_created'
+  | 'answer' | 'clarify' | 'choices' | 'fallback_rephrase' | 'fallback_offer' | 'collect' | 'confirm' | 'case_created'
   | 'case_status' | 'handoff' | 'smalltalk' | 'cancelled' | 'unavailable';
 
 /** Details collected for a case before hand-off. */
@@ -55,7 +55,7 @@ export interface PendingClarify {
   query: string;
   options: Array<{ label: string; docId: string; passageId: string; hit: RetrievalHit }>;
   /**
-   * The options are suggestions from a search not sure enough to answer (`suggest`): one more
+   * The options are suggestions from a search not sure enough to answer (`choices`): one more
    * choice, "都不是", follows them and offers a case or the hotline.
    */
   none?: boolean;

@@ -75,7 +75,7 @@ export function outcomeOf(action: Action | undefined): Outcome {
       return 'escalated';
     // Suggestions are offered when the search is not sure: unanswered until the citizen picks one
     // (that pick is logged as its own answered turn).
-    case 'suggest':
+    case 'choices':
     case 'fallback_rephrase':
     case 'fallback_offer':
     case 'unavailable':
@@ -85,7 +85,7 @@ export function outcomeOf(action: Action | undefined): Outcome {
   }
 }
 
-const QUESTION_ACTIONS = new Set<Action>(['answer', 'clarify', 'suggest', 'fallback_rephrase', 'fallback_offer', 'unavailable', 'handoff']);
+const QUESTION_ACTIONS = new Set<Action>(['answer', 'clarify', 'choices', 'fallback_rephrase', 'fallback_offer', 'unavailable', 'handoff']);
 
 /**
  * Build the log input from a finished turn, for the dialogue runner:

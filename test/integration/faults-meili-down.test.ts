@@ -128,7 +128,7 @@ function expectApology(t: Turn) {
 function expectAnswerOrApology(t: Turn) {
   if (t.action === 'unavailable') expectApology(t);
   else {
-    expect(['answer', 'clarify', 'suggest', 'fallback_rephrase', 'fallback_offer']).toContain(t.action);
+    expect(['answer', 'clarify', 'choices', 'fallback_rephrase', 'fallback_offer']).toContain(t.action);
     if (t.action === 'answer') expect(t.citations).toBeGreaterThan(0);
   }
 }
