@@ -27,7 +27,7 @@ import { startMeilisearch, type MeiliProcess } from '../src/node/meili-process.j
 import { answerHit, summarize, type QuestionOutcome, type RetrievalMetrics } from '../src/retrieval/eval-metrics.js';
 import { ingestedIndexName, metaIndexName, syncPassageIndex } from '../src/retrieval/indexer.js';
 import { corpusRecordSchema, docFromRecord, parseJsonl, safeDocId } from '../src/retrieval/records.js';
-import { ANSWER_THRESHOLD, createMeiliRetriever, SUGGEST_THRESHOLD } from '../src/retrieval/retriever.js';
+import { ANSWER_THRESHOLD, createMeiliRetriever, SUGGEST_THRESHOLD, SUGGEST_THRESHOLD_WITH_VOCABULARY } from '../src/retrieval/retriever.js';
 
 const questionSchema = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
@@ -47,7 +47,13 @@ const OFF_TOPIC = [
 ];
 
 /** Confidence bins (share of right first documents), the answer threshold's outcome and the suggestion band's. */
-function calibration(rows: Array<{ confidence: number; right: boolean; inTop3: boolean }>, offTopic: number[]): string {
+/** Whether the chat offers choices for a search result (the dialogue engine's rule, with the shipped thresholds). */
+function offersChoices(confidence: number, topicCoverage: number | undefined): boolean {
+  const floor = (topicCoverage ?? 0) > 0 ? SUGGEST_THRESHOLD_WITH_VOCABULARY : SUGGEST_THRESHOLD;
+  return confidence >= floor && confidence < ANSWER_THRESHOLD;
+}
+
+function calibration(rows: Array<{ confidence: number; topicCoverage?: number; right: boolean; inTop3: boolean }>, offTopic: Array<{ confidence: number; topicCoverage?: number }>): string {
   const bins: Array<[number, number]> = [[0.8, Infinity], [0.6, 0.8], [0.4, 0.6], [0.2, 0.4], [0, 0.2]];
   const lines = bins.map(([lo, hi]) => {
     const inBin = rows.filter((r) => r.confidence >= lo && r.confidence < hi);
@@ -59,14 +65,14 @@ function calibration(rows: Array<{ confidence: number; right: boolean; inTop3: b
   lines.push(
     `at ANSWER_THRESHOLD ${ANSWER_THRESHOLD}: ${Math.round((100 * answered.filter((r) => r.right).length) / n)}% answered right, ` +
       `${Math.round((100 * answered.filter((r) => !r.right).length) / n)}% answered wrong, ` +
-      `${offTopic.filter((c) => c >= ANSWER_THRESHOLD).length} of ${offTopic.length} off-topic answered`,
+      `${offTopic.filter((o) => o.confidence >= ANSWER_THRESHOLD).length} of ${offTopic.length} off-topic answered`,
   );
-  const band = rows.filter((r) => r.confidence >= SUGGEST_THRESHOLD && r.confidence < ANSWER_THRESHOLD);
+  const band = rows.filter((r) => offersChoices(r.confidence, r.topicCoverage));
   const pct = (k: number) => (band.length ? Math.round((100 * k) / band.length) : 0);
   lines.push(
-    `suggested (${SUGGEST_THRESHOLD} ≤ confidence < ${ANSWER_THRESHOLD}): ${Math.round((100 * band.length) / n)}% of questions, ` +
+    `choices offered (${SUGGEST_THRESHOLD} ≤ confidence < ${ANSWER_THRESHOLD}, from ${SUGGEST_THRESHOLD_WITH_VOCABULARY} when the first hit holds policy vocabulary): ${Math.round((100 * band.length) / n)}% of questions, ` +
       `right document first in ${pct(band.filter((r) => r.right).length)}% of them, among the first three in ${pct(band.filter((r) => r.inTop3).length)}%; ` +
-      `${offTopic.filter((c) => c >= SUGGEST_THRESHOLD && c < ANSWER_THRESHOLD).length} of ${offTopic.length} off-topic suggested`,
+      `${offTopic.filter((o) => offersChoices(o.confidence, o.topicCoverage)).length} of ${offTopic.length} off-topic get choices`,
   );
   return lines.join('\n');
 }
@@ -146,7 +152,7 @@ async function main() {
     const firstDocOnly: QuestionOutcome[] = [];
     let wordSearches = 0;
     const answerMisses = { document: 0, passage: 0, window: 0 };
-    const calib: Array<{ confidence: number; right: boolean; inTop3: boolean }> = [];
+    const calib: Array<{ confidence: number; topicCoverage?: number; right: boolean; inTop3: boolean }> = [];
     for (const [i, q] of questions.entries()) {
       const t0 = performance.now();
       const res = await retriever.search(q.question, { limit: k });
@@ -155,7 +161,7 @@ async function main() {
       const top = res.hits[0];
       // The hit's passage is in the gold document (cited, or a repost in `alsoIn`).
       const holdsGold = (h: (typeof res.hits)[number]) => h.passage.docId === q.docid || !!h.alsoIn?.some((d) => d.docId === q.docid);
-      calib.push({ confidence: res.confidence, right: !!top && holdsGold(top), inTop3: res.hits.slice(0, 3).some(holdsGold) });
+      calib.push({ confidence: res.confidence, topicCoverage: res.topicCoverage, right: !!top && holdsGold(top), inTop3: res.hits.slice(0, 3).some(holdsGold) });
       product.push({ docs: res.hits.map((h) => [h.passage.docId, ...(h.alsoIn ?? []).map((d) => d.docId)]), answers: res.hits.map((h) => h.answer), gold: q, ms });
       firstDocOnly.push({ docs: res.hits.map((h) => h.passage.docId), answers: res.hits.map((h) => h.answer), gold: q, ms });
       const t1 = performance.now();
@@ -191,8 +197,8 @@ async function main() {
       );
     }
     if (values.calibration) {
-      const off: number[] = [];
-      for (const q of OFF_TOPIC) off.push((await retriever.search(q, { limit: k })).confidence);
+      const off: Array<{ confidence: number; topicCoverage?: number }> = [];
+      for (const q of OFF_TOPIC) off.push(await retriever.search(q, { limit: k }));
       console.log(calibration(calib, off));
     }
     if (values.json) console.log(JSON.stringify(result));

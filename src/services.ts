@@ -18,7 +18,7 @@ import { createRedisCitizenOutbox, type CitizenOutbox } from './notify/citizen-o
 import { createMeiliPassageLookup, type PassageLookup } from './panel/search-model.js';
 import type { StaticAssets } from './panel/static-assets.js';
 import { createCachedRetriever } from './retrieval/cache.js';
-import { ANSWER_THRESHOLD, createMeiliRetriever, SUGGEST_THRESHOLD } from './retrieval/retriever.js';
+import { ANSWER_THRESHOLD, createMeiliRetriever, SUGGEST_THRESHOLD, SUGGEST_THRESHOLD_WITH_VOCABULARY } from './retrieval/retriever.js';
 import type { Retriever } from './retrieval/types.js';
 import { createRedisRoutingModelStore } from './routing/store.js';
 import { createRoutingService, type RoutingService } from './routing/service.js';
@@ -162,6 +162,7 @@ export function createServices(inputs: ServiceInputs): Services {
       retriever,
       answerThreshold: ANSWER_THRESHOLD,
       suggestThreshold: SUGGEST_THRESHOLD,
+      suggestWithVocabularyThreshold: SUGGEST_THRESHOLD_WITH_VOCABULARY,
       departmentName: (id) => directory.get(id)?.name,
       lookupCase: (number, citizenRef) => caseGateway.lookup(number, citizenRef),
       now: () => clock.now(),

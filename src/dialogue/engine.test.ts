@@ -111,6 +111,17 @@ describe('handleTurn', () => {
     expect(r3!.state.pending).toMatchObject({ kind: 'collect', draft: { details: { what: '养鸡的有啥补贴' } } });
   });
 
+  it('offers choices from a lower confidence when the first hit holds the question\'s policy vocabulary', async () => {
+    const withVocabulary = (topicCoverage: number | undefined): Retriever => ({
+      search: async (q) => ({ normalized: q, hits: [{ passage: other, score: 0.15, answer: other.text }], confidence: 0.15, ...(topicCoverage === undefined ? {} : { topicCoverage }), tookMs: 1 }),
+    });
+    const d = (r: Retriever) => ({ ...deps(r), answerThreshold: 0.6, suggestThreshold: 0.3, suggestWithVocabularyThreshold: 0.1 });
+    expect((await run(d(withVocabulary(0.5)), ['我家社保断了好几个月了咋整']))[0]!.action).toBe('choices');
+    // No policy vocabulary in the question, or none of it in the hit: "not found" as before.
+    expect((await run(d(withVocabulary(undefined)), ['明天天气咋样']))[0]!.action).toBe('fallback_rephrase');
+    expect((await run(d(withVocabulary(0)), ['社保咋整']))[0]!.action).toBe('fallback_rephrase');
+  });
+
   it('says "not found" below the suggestion threshold, and never suggests without one', async () => {
     const low = scriptedRetriever([{ when: /火星/, hits: [[other, 0.2]] }]);
     const [r] = await run({ ...deps(low), answerThreshold: 0.6, suggestThreshold: 0.3 }, ['火星移民补贴']);

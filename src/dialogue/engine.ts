@@ -43,6 +43,8 @@ export interface DialogueDeps {
    * ("您想问的是不是…") instead of saying "not found"; unset: never.
    */
   suggestThreshold?: number;
+  /** The same when the first hit holds some of the question's policy vocabulary (`topicCoverage` > 0); unset: `suggestThreshold`. */
+  suggestWithVocabularyThreshold?: number;
   now(): Date;
 }
 
@@ -145,7 +147,9 @@ async function consult(deps: DialogueDeps, t: Turn, message: string): Promise<Tu
     return finish({ ...t, state }, [{ text: TEXT.unavailable, citations: [], options: [...TEXT.offerOptions] }], 'unavailable');
   }
   const top = result.hits[0];
-  if (top && result.confidence < threshold && deps.suggestThreshold !== undefined && result.confidence >= deps.suggestThreshold) {
+  const vocabularyBacked = (result.topicCoverage ?? 0) > 0 && deps.suggestWithVocabularyThreshold !== undefined;
+  const suggestFloor = vocabularyBacked ? Math.min(deps.suggestWithVocabularyThreshold!, deps.suggestThreshold ?? 1) : deps.suggestThreshold;
+  if (top && result.confidence < threshold && suggestFloor !== undefined && result.confidence >= suggestFloor) {
     // Not sure enough to answer, but the right document is usually among the first few: let the
     // citizen choose, with "none of these" leading to a case or the hotline.
     const docs = distinctDocs(result.hits).slice(0, SUGGESTIONS);

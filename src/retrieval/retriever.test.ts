@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { terms } from './bm25.js';
 import { loadStoredModel, modelFromPassages } from './query-model.js';
 import { understandQuery } from './query.js';
-import { confidenceOf, createMeiliRetriever, onlyDocument, pickHits, REPOST_MIN_CHARS, showBestPassages, scoreDocuments, topDocuments, type Scored } from './retriever.js';
+import { confidenceOf, createMeiliRetriever, onlyDocument, pickHits, REPOST_MIN_CHARS, showBestPassages, scoreDocuments, topicCoverageOf, topDocuments, type Scored } from './retriever.js';
 import type { Meilisearch } from 'meilisearch';
 import { SearchUnavailableError, type PassageDocument } from './types.js';
 import { EMPTY_SYNONYMS } from './synonyms.js';
@@ -110,6 +111,15 @@ describe('pickHits', () => {
     expect(hits.map((h) => h.doc.docId)).toEqual(['a', 'b']);
     expect(hits.every((h) => h.alsoIn.length === 0)).toBe(true);
     expect(pickHits([s('a', hi, 3), s('a', text, 2)], 5, 2)).toHaveLength(2);
+  });
+});
+
+describe('topicCoverageOf', () => {
+  const tf = (text: string) => new Map(terms(text).map((t) => [t, 1]));
+  it('is the share of the question\'s policy vocabulary the passage holds, absent when there is none', () => {
+    expect(topicCoverageOf({ topic: '社会保险 缓缴' }, tf('企业可申请缓缴社会保险费'))).toEqual({ topicCoverage: 1 });
+    expect(topicCoverageOf({ topic: '社会保险 缓缴' }, tf('缓缴期间免收滞纳金')).topicCoverage).toBeCloseTo(0.25, 3);
+    expect(topicCoverageOf({ topic: '' }, tf('企业可申请缓缴社会保险费'))).toEqual({});
   });
 });
 

@@ -19,11 +19,19 @@ import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type R
 export const ANSWER_THRESHOLD = 0.6;
 /**
  * Between this and {@link ANSWER_THRESHOLD} the chat does not answer but offers the best documents
- * as choices. In that band the right document was among the first three for 77–86 % of the NCPQA
- * dev questions and 78–94 % of the colloquial ones (4 of 20 off-topic questions fall in it too);
+ * as choices. In that band the right document was among the first three for 84 % of the NCPQA dev
+ * questions and 85 % of the colloquial ones (4 of 20 off-topic questions fall in it too);
  * docs/benchmarks.md, session 15.
  */
 export const SUGGEST_THRESHOLD = 0.3;
+/**
+ * The same, down to this confidence, when the first hit holds some of the question's policy
+ * vocabulary (`topicCoverage` > 0). Colloquial questions score low confidence even when right —
+ * their personal context lowers the coverage —, while 18 of the 20 off-topic questions name no
+ * policy vocabulary at all: with this, choices reach 54 % of colloquial questions (right among
+ * them 83 %) instead of 25 %, and no more off-topic ones (docs/benchmarks.md, session 15).
+ */
+export const SUGGEST_THRESHOLD_WITH_VOCABULARY = 0.1;
 
 export interface MeiliRetrieverOptions {
   /** Passages each word-search query fetches from Meilisearch (default 20). */
@@ -237,6 +245,19 @@ export function scoreDocuments(docIds: Iterable<string>, u: UnderstoodQuery, mod
     if (v !== undefined) out.set(id, v);
   }
   return out;
+}
+
+/**
+ * `{ topicCoverage }`: the share of the question's policy vocabulary (`u.topic`: curated terms, and
+ * the official terms of colloquial ones) whose bigrams the passage (title, lead, headings, text)
+ * holds; `{}` when the question names no such vocabulary.
+ */
+export function topicCoverageOf(u: Pick<UnderstoodQuery, 'topic'>, tf: Map<string, number>): { topicCoverage?: number } {
+  const wanted = new Set(terms(u.topic));
+  if (wanted.size === 0) return {};
+  let have = 0;
+  for (const t of wanted) if (tf.has(t)) have++;
+  return { topicCoverage: Math.round((have / wanted.size) * 1000) / 1000 };
 }
 
 /** The document id when `filters` asks for one document and nothing else. */
@@ -500,6 +521,7 @@ export function createMeiliRetriever(client: Meilisearch, indexName: string, opt
         hits,
         confidence,
         tookMs: now() - started,
+        ...(top ? topicCoverageOf(u, cache.get(top.doc).tf) : {}),
         understanding: { rewritten: u.rewritten, keywords: u.keywords, topic: u.topic, corrections: u.corrections, expansions: u.expansions, wordSearch },
       } satisfies RetrievalResult;
     },

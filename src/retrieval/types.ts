@@ -43,6 +43,11 @@ export interface RetrievalResult {
   hits: RetrievalHit[];
   /** 0..1: how sure we are the first hit answers the question. */
   confidence: number;
+  /**
+   * 0..1: share of the question's policy vocabulary (synonym-file terms, official terms of its
+   * colloquial words) the first hit holds; absent when the question has none or nothing was found.
+   */
+  topicCoverage?: number;
   tookMs: number;
   /** How the query was understood (for the agent panel and debugging). */
   understanding?: {
