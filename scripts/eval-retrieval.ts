@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Meilisearch } from 'meilisearch';
 import { z } from 'zod';
+import { offersChoices } from '../src/dialogue/engine.js';
 import { chunkDocument } from '../src/knowledge/chunk.js';
 import { loadSynonyms } from '../src/node/bootstrap.js';
 import { createNodeMeiliHttpClient } from '../src/node/meili-http.js';
@@ -47,11 +48,8 @@ const OFF_TOPIC = [
 ];
 
 /** Confidence bins (share of right first documents), the answer threshold's outcome and the suggestion band's. */
-/** Whether the chat offers choices for a search result (the dialogue engine's rule, with the shipped thresholds). */
-function offersChoices(confidence: number, topicCoverage: number | undefined): boolean {
-  const floor = (topicCoverage ?? 0) > 0 ? SUGGEST_THRESHOLD_WITH_VOCABULARY : SUGGEST_THRESHOLD;
-  return confidence >= floor && confidence < ANSWER_THRESHOLD;
-}
+/** The thresholds the service gives the dialogue engine. */
+const SHIPPED = { answerThreshold: ANSWER_THRESHOLD, suggestThreshold: SUGGEST_THRESHOLD, suggestWithVocabularyThreshold: SUGGEST_THRESHOLD_WITH_VOCABULARY };
 
 function calibration(rows: Array<{ confidence: number; topicCoverage?: number; right: boolean; inTop3: boolean }>, offTopic: Array<{ confidence: number; topicCoverage?: number }>): string {
   const bins: Array<[number, number]> = [[0.8, Infinity], [0.6, 0.8], [0.4, 0.6], [0.2, 0.4], [0, 0.2]];
@@ -67,12 +65,12 @@ function calibration(rows: Array<{ confidence: number; topicCoverage?: number; r
       `${Math.round((100 * answered.filter((r) => !r.right).length) / n)}% answered wrong, ` +
       `${offTopic.filter((o) => o.confidence >= ANSWER_THRESHOLD).length} of ${offTopic.length} off-topic answered`,
   );
-  const band = rows.filter((r) => offersChoices(r.confidence, r.topicCoverage));
+  const band = rows.filter((r) => offersChoices(r, SHIPPED));
   const pct = (k: number) => (band.length ? Math.round((100 * k) / band.length) : 0);
   lines.push(
     `choices offered (${SUGGEST_THRESHOLD} ≤ confidence < ${ANSWER_THRESHOLD}, from ${SUGGEST_THRESHOLD_WITH_VOCABULARY} when the first hit holds policy vocabulary): ${Math.round((100 * band.length) / n)}% of questions, ` +
       `right document first in ${pct(band.filter((r) => r.right).length)}% of them, among the first three in ${pct(band.filter((r) => r.inTop3).length)}%; ` +
-      `${offTopic.filter((o) => offersChoices(o.confidence, o.topicCoverage)).length} of ${offTopic.length} off-topic get choices`,
+      `${offTopic.filter((o) => offersChoices(o, SHIPPED)).length} of ${offTopic.length} off-topic get choices`,
   );
   return lines.join('\n');
 }

@@ -114,6 +114,19 @@ function distinctDocs(hits: RetrievalHit[]): RetrievalHit[] {
 /** Documents offered when a search is not sure enough to answer (action `choices`). */
 const SUGGESTIONS = 3;
 
+/**
+ * Whether a search result gets the best documents offered as choices: not sure enough to answer,
+ * but at least `suggestThreshold` sure — or `suggestWithVocabularyThreshold` when the first hit
+ * holds some of the question's policy vocabulary.
+ */
+export function offersChoices(
+  result: Pick<RetrievalResult, 'confidence' | 'topicCoverage'>,
+  t: Pick<DialogueDeps, 'answerThreshold' | 'suggestThreshold' | 'suggestWithVocabularyThreshold'>,
+): boolean {
+  const floor = (result.topicCoverage ?? 0) > 0 ? (t.suggestWithVocabularyThreshold ?? t.suggestThreshold) : t.suggestThreshold;
+  return floor !== undefined && result.confidence >= floor && result.confidence < (t.answerThreshold ?? DEFAULT_THRESHOLD);
+}
+
 /** Distinct documents among the hits, best first, when the top ones are too close to call. */
 function ambiguousCandidates(result: RetrievalResult, message: string): RetrievalHit[] | undefined {
   const byDoc = distinctDocs(result.hits);
@@ -147,9 +160,7 @@ async function consult(deps: DialogueDeps, t: Turn, message: string): Promise<Tu
     return finish({ ...t, state }, [{ text: TEXT.unavailable, citations: [], options: [...TEXT.offerOptions] }], 'unavailable');
   }
   const top = result.hits[0];
-  const vocabularyBacked = (result.topicCoverage ?? 0) > 0 && deps.suggestWithVocabularyThreshold !== undefined;
-  const suggestFloor = vocabularyBacked ? Math.min(deps.suggestWithVocabularyThreshold!, deps.suggestThreshold ?? 1) : deps.suggestThreshold;
-  if (top && result.confidence < threshold && suggestFloor !== undefined && result.confidence >= suggestFloor) {
+  if (top && offersChoices(result, deps)) {
     // Not sure enough to answer, but the right document is usually among the first few: let the
     // citizen choose, with "none of these" leading to a case or the hotline.
     const docs = distinctDocs(result.hits).slice(0, SUGGESTIONS);

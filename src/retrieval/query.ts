@@ -213,6 +213,12 @@ const CJK_CHAR = /[\u3400-\u9fff]/;
  */
 const FUNCTION_CHARS = new Set([...'的地得是在和与及或对从向给为被把将由于起几何那哪这其也都就还又已而并且之以所等中上下里一二三四五六七八九十百千万想要能会来去着过说不没多']);
 const NUMERALS = new Set([...'一二三四五六七八九十百千万']);
+/**
+ * A grammatical neighbour (在报, 能补, 报不) mostly pairs across a word boundary, so it is no evidence
+ * for a correction; numerals are (二维码).
+ */
+const grammatical = (ch: string) => CJK_CHAR.test(ch) && FUNCTION_CHARS.has(ch) && !NUMERALS.has(ch);
+const evidence = (ch: string) => (CJK_CHAR.test(ch) && !grammatical(ch) ? ch : '');
 /** How much more often the corrected bigrams must occur (log scale): e^3 ≈ 20×. */
 const MIN_GAIN = 3;
 
@@ -237,15 +243,12 @@ export function correctTypos(text: string, lex: Lexicon): { text: string; correc
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
     if (!CJK_CHAR.test(c) || FUNCTION_CHARS.has(c) || placeChar.has(i)) continue;
-    // A grammatical neighbour (在报, 能补, 报不) mostly pairs across a word boundary: it is no
-    // evidence for a correction — but a pairing with it the index knows well (这种) is evidence
-    // that the character is right. Numerals stay evidence (二维码).
-    const raw = [i > 0 ? chars[i - 1]! : '', i + 1 < chars.length ? chars[i + 1]! : ''];
-    const grammatical = (ch: string) => CJK_CHAR.test(ch) && FUNCTION_CHARS.has(ch) && !NUMERALS.has(ch);
-    if ((grammatical(raw[0]!) && lex.df(raw[0]! + c) >= 3) || (grammatical(raw[1]!) && lex.df(c + raw[1]!) >= 3)) continue;
-    const evidence = (ch: string) => (CJK_CHAR.test(ch) && !grammatical(ch) ? ch : '');
-    const prev = evidence(raw[0]!);
-    const next = evidence(raw[1]!);
+    // A pairing with a grammatical neighbour the index knows well (这种) says the character is right.
+    const before = i > 0 ? chars[i - 1]! : '';
+    const after = i + 1 < chars.length ? chars[i + 1]! : '';
+    if ((grammatical(before) && lex.df(before + c) >= 3) || (grammatical(after) && lex.df(c + after) >= 3)) continue;
+    const prev = evidence(before);
+    const next = evidence(after);
     if (!prev && !next) continue;
     const score = (x: string) => (prev ? fit(prev + x) : 0) + (next ? fit(x + next) : 0);
     const base = score(c);

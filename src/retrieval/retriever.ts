@@ -8,7 +8,7 @@ import { metaIndexName, META_ID } from './indexer.js';
 import { understandQuery, type UnderstoodQuery } from './query.js';
 import { loadStoredModel, type QueryModel, type StoredModel } from './query-model.js';
 import { REPOST_MIN_CHARS, repostRef, repostText } from './reposts.js';
-import { SearchUnavailableError, type PassageDocument, type RetrievalHit, type RetrievalResult, type Retriever, type SearchFilters } from './types.js';
+import { SearchUnavailableError, type PassageDocument, type RepostRef, type RetrievalHit, type RetrievalResult, type Retriever, type SearchFilters } from './types.js';
 
 /**
  * Confidence at or above which the first hit should be given as the answer; below it, say
@@ -299,15 +299,17 @@ export function pickHits(scored: Scored[], limit: number, perDoc: number): Array
   const count = new Map<string, number>();
   const picked: Array<Scored & { alsoIn: NonNullable<RetrievalHit['alsoIn']> }> = [];
   const byText = new Map<string, (typeof picked)[number]>();
+  // Name another document holding the hit's passage; that document is shown through this hit.
+  const addRepost = (hit: (typeof picked)[number], ref: RepostRef) => {
+    if (ref.docId === hit.doc.docId || hit.alsoIn.some((d) => d.docId === ref.docId)) return;
+    hit.alsoIn.push(ref);
+    count.set(ref.docId, perDoc);
+  };
   for (const s of scored) {
     const key = repostKey(s.doc);
     const same = key.length >= REPOST_MIN_CHARS ? byText.get(key) : undefined;
     if (same) {
-      const { docId } = s.doc;
-      if (same.doc.docId !== docId && !same.alsoIn.some((d) => d.docId === docId)) {
-        same.alsoIn.push(repostRef(s.doc));
-        count.set(docId, perDoc); // the repost is shown through this hit
-      }
+      addRepost(same, repostRef(s.doc));
       continue;
     }
     if (picked.length >= limit) continue; // keep looking only for reposts of what is picked
@@ -315,11 +317,7 @@ export function pickHits(scored: Scored[], limit: number, perDoc: number): Array
     if (n >= perDoc) continue;
     count.set(s.doc.docId, n + 1);
     const hit: (typeof picked)[number] = { ...s, alsoIn: [] };
-    for (const r of s.doc.reposts ?? []) {
-      if (r.docId === s.doc.docId || hit.alsoIn.some((d) => d.docId === r.docId)) continue;
-      hit.alsoIn.push(r);
-      count.set(r.docId, perDoc); // the repost is shown through this hit
-    }
+    for (const r of s.doc.reposts ?? []) addRepost(hit, r);
     picked.push(hit);
     if (key.length >= REPOST_MIN_CHARS) byText.set(key, hit);
   }
